@@ -1,0 +1,1 @@
+// Compiled into a room that has no sources yet.

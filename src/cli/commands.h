@@ -1,0 +1,13 @@
+#pragma once
+// Every subcommand lives in its own file (cmd_<name>.cpp) and registers itself on the app here.
+// A command parses and validates its options, calls the library, and prints: data to stdout or files,
+// progress and diagnostics to stderr.
+namespace CLI {
+class App;
+}
+
+namespace speechleak::cli {
+
+void add_corpus_command(CLI::App& app);
+
+}  // namespace speechleak::cli

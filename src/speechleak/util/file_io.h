@@ -1,0 +1,21 @@
+#pragma once
+// File helpers: whole-file reads with errors that name the file, and atomic writes (temp file + rename) so
+// that an interrupted run never leaves a half-written output that looks complete.
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace speechleak {
+
+std::string read_text_file(const std::filesystem::path& path);
+// Lines without their '\n' (and without a trailing '\r').
+std::vector<std::string> read_lines(const std::filesystem::path& path);
+
+// Writes through `fill` into "<path>.tmp-<pid>" and renames it onto `path` only after `fill` returned and the
+// stream flushed without error. Parent directories are created.
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& fill);
+void write_text_file_atomically(const std::filesystem::path& path, const std::string& content);
+
+}  // namespace speechleak

@@ -1,0 +1,36 @@
+#include "speechleak/util/skip_report.h"
+
+#include <sstream>
+
+namespace speechleak {
+
+void SkipReport::add(std::string id, std::string where, std::string reason) {
+  items.push_back({std::move(id), std::move(where), std::move(reason)});
+}
+
+std::map<std::string, size_t> SkipReport::counts_by_reason() const {
+  std::map<std::string, size_t> counts;
+  for (const auto& item : items) counts[item.reason.substr(0, item.reason.find(':'))]++;
+  return counts;
+}
+
+std::string SkipReport::summary(size_t succeeded, const std::string& noun, const std::string& verb) const {
+  std::ostringstream out;
+  out << succeeded << " of " << succeeded + items.size() << " " << noun << " " << verb;
+  if (!items.empty()) {
+    out << "; " << items.size() << " skipped (";
+    bool first = true;
+    for (const auto& [reason, n] : counts_by_reason()) {
+      out << (first ? "" : ", ") << n << " " << reason;
+      first = false;
+    }
+    out << ")";
+  }
+  return out.str();
+}
+
+void SkipReport::append(const SkipReport& other) {
+  items.insert(items.end(), other.items.begin(), other.items.end());
+}
+
+}  // namespace speechleak

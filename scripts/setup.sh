@@ -18,6 +18,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev libgtest-dev
   # fixture generators and benchmarks compare against the Python reference (Debian's /usr/bin/python3)
   python3-torchaudio python3-numpy
+  # report charts (Chart.js, embedded inline) + the report's browser test
+  libjs-chart.js chromium
 )
 
 sudo_cmd=()

@@ -9,5 +9,6 @@ class App;
 namespace speechleak::cli {
 
 void add_corpus_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace speechleak::cli

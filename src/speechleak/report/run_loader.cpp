@@ -1,0 +1,201 @@
+#include "speechleak/report/run_loader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "speechleak/report/csv_table.h"
+#include "speechleak/report/json_fields.h"
+#include "speechleak/util/error.h"
+
+namespace speechleak::report {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::optional<Bounds> parse_interval(const nlohmann::json& j, const JsonFields& f, const std::string& key) {
+  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+  const nlohmann::json& v = j.at(key);
+  if (!v.is_object()) f.fail(key, "{\"lower\", \"upper\"} or null", v);
+  return Bounds{f.number(v, "lower"), f.number(v, "upper")};
+}
+
+// tpr_at_fpr is keyed by the decimal form of each target ("0.001"); compare numerically so "1e-3" matches too.
+std::optional<TprCell> parse_tpr(const nlohmann::json& metrics, double target, const fs::path& file,
+                                 const std::string& where) {
+  const JsonFields f(file, where);
+  if (!metrics.contains("tpr_at_fpr") || !metrics.at("tpr_at_fpr").is_object()) return std::nullopt;
+  for (const auto& [key, cell] : metrics.at("tpr_at_fpr").items()) {
+    char* end = nullptr;
+    const double x = std::strtod(key.c_str(), &end);
+    if (end == key.c_str() || *end != '\0' || std::fabs(x - target) > 1e-12) continue;
+    const JsonFields c(file, f.path("tpr_at_fpr") + "[\"" + key + "\"]");
+    TprCell t;
+    t.tpr = c.number(cell, "tpr");
+    t.fpr = c.optional_number(cell, "fpr").value_or(target);
+    t.below_resolution = cell.contains("below_resolution") && cell.at("below_resolution") == true;
+    t.interval = parse_interval(cell, c, "interval");
+    return t;
+  }
+  return std::nullopt;
+}
+
+// ML Privacy Meter's one_tenth_fpr / one_fpr: the same TPR without an interval, for summaries without the target.
+std::optional<TprCell> fallback_tpr(const nlohmann::json& metrics, const JsonFields& f, const std::string& key) {
+  const std::optional<double> v = f.optional_number(metrics, key);
+  if (!v) return std::nullopt;
+  TprCell t;
+  t.tpr = *v;
+  return t;
+}
+
+// level and attack become file names: refuse anything that could leave the run directory.
+std::string name_field(const nlohmann::json& entry, const JsonFields& f, const std::string& key) {
+  std::string v = f.string(entry, key);
+  if (v.empty() || v[0] == '.' || v.find_first_of("/\\") != std::string::npos) f.fail(key, "a plain name", v);
+  return v;
+}
+
+Result parse_result(const nlohmann::json& entry, const fs::path& file, const std::string& where) {
+  const JsonFields f(file, where);
+  Result r;
+  r.level = name_field(entry, f, "level");
+  r.attack = name_field(entry, f, "attack");
+  if (entry.contains("layer") && !entry.at("layer").is_null()) {
+    if (!entry.at("layer").is_number_integer()) f.fail("layer", "an integer", entry.at("layer"));
+    r.layer = entry.at("layer").get<long long>();
+  }
+  r.direction = f.optional_string(entry, "direction");
+  r.direction_source = f.optional_string(entry, "direction_source");
+  r.metrics = parse_metrics(f.need(entry, "metrics"), file, f.path("metrics"));
+  return r;
+}
+
+void read_result_files(const fs::path& dir, Result& r, std::vector<std::string>& warnings) {
+  const std::string stem = r.level + "-" + r.attack;
+  r.roc = read_roc(dir / "roc" / (stem + ".csv"));
+  auto [members, nonmembers] = read_scores(dir / "scores" / (stem + ".csv"));
+  if (members.size() != r.metrics.n_members || nonmembers.size() != r.metrics.n_nonmembers)
+    warnings.push_back("report: scores/" + stem + ".csv holds " + std::to_string(members.size()) + " members and " +
+                       std::to_string(nonmembers.size()) + " non-members, summary.json says " +
+                       std::to_string(r.metrics.n_members) + " and " + std::to_string(r.metrics.n_nonmembers));
+  r.member_scores = std::move(members);
+  r.nonmember_scores = std::move(nonmembers);
+}
+
+void read_summary(const fs::path& dir, RunData& run) {
+  const fs::path file = dir / "summary.json";
+  const nlohmann::json summary = read_json_file(file);
+  const JsonFields f(file, "");
+  run.run_name = f.optional_string(summary, "run_name");
+  if (run.run_name.empty()) run.run_name = fs::absolute(dir).lexically_normal().filename().string();
+  run.speechleak_version = f.optional_string(summary, "speechleak_version");
+  if (summary.contains("model") && !summary.at("model").is_null()) {
+    const JsonFields m(file, "model");
+    const nlohmann::json& model = summary.at("model");
+    run.model_path = m.optional_string(model, "path");
+    run.model_fingerprint = m.optional_string(model, "fingerprint");
+    run.model_description = m.optional_string(model, "description");
+  }
+  if (summary.contains("warnings")) {
+    const nlohmann::json& w = summary.at("warnings");
+    if (!w.is_array()) f.fail("warnings", "an array of strings", w);
+    for (const auto& x : w) run.warnings.push_back(x.is_string() ? x.get<std::string>() : x.dump());
+  }
+  const nlohmann::json& results = f.need(summary, "results");
+  if (!results.is_array()) f.fail("results", "an array", results);
+  std::set<std::string> seen;
+  for (size_t i = 0; i < results.size(); ++i) {
+    Result r = parse_result(results[i], file, "results[" + std::to_string(i) + "]");
+    if (!seen.insert(r.level + "-" + r.attack).second)
+      throw FormatError(file, "results[" + std::to_string(i) + "]: a second entry for level '" + r.level +
+                                  "', attack '" + r.attack + "'");
+    run.results.push_back(std::move(r));
+  }
+}
+
+void read_speaker_tables(const fs::path& dir, RunData& run) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir / "scores", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with("speaker-") && name.ends_with(".csv")) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    const std::string name = file.filename().string();
+    const std::string attack = name.substr(8, name.size() - 8 - 4);
+    run.speakers[attack] = read_speaker_scores(file);
+  }
+}
+
+}  // namespace
+
+Metrics parse_metrics(const nlohmann::json& metrics, const fs::path& file, const std::string& where) {
+  const JsonFields f(file, where);
+  Metrics m;
+  m.n_members = f.count(metrics, "n_members");
+  m.n_nonmembers = f.count(metrics, "n_nonmembers");
+  m.auc = f.number(metrics, "auc");
+  m.auc_interval = parse_interval(metrics, f, "auc_interval");
+  m.tpr_at_0_1 = parse_tpr(metrics, 0.001, file, where);
+  if (!m.tpr_at_0_1) m.tpr_at_0_1 = fallback_tpr(metrics, f, "one_tenth_fpr");
+  m.tpr_at_1 = parse_tpr(metrics, 0.01, file, where);
+  if (!m.tpr_at_1) m.tpr_at_1 = fallback_tpr(metrics, f, "one_fpr");
+  m.balanced_accuracy = f.optional_number(metrics, "balanced_accuracy");
+  m.advantage = f.optional_number(metrics, "advantage");
+  return m;
+}
+
+std::vector<RocPoint> read_roc(const fs::path& file) {
+  const CsvTable t = CsvTable::read(file);
+  const size_t fpr = t.column("fpr"), tpr = t.column("tpr");
+  std::vector<RocPoint> roc;
+  roc.reserve(t.rows());
+  for (size_t i = 0; i < t.rows(); ++i) {
+    const RocPoint p{t.number(i, fpr), t.number(i, tpr)};
+    if (p.fpr < 0 || p.fpr > 1 || p.tpr < 0 || p.tpr > 1) throw t.error(i, "fpr and tpr must lie in [0, 1]");
+    roc.push_back(p);
+  }
+  if (roc.empty()) throw FormatError(file, "no ROC points");
+  return roc;
+}
+
+std::pair<std::vector<double>, std::vector<double>> read_scores(const fs::path& file) {
+  const CsvTable t = CsvTable::read(file);
+  const size_t member = t.column("member"), score = t.column("score");
+  std::pair<std::vector<double>, std::vector<double>> out;
+  for (size_t i = 0; i < t.rows(); ++i) (t.flag(i, member) ? out.first : out.second).push_back(t.number(i, score));
+  return out;
+}
+
+std::vector<SpeakerScore> read_speaker_scores(const fs::path& file) {
+  const CsvTable t = CsvTable::read(file);
+  const size_t id = t.column("speaker_id"), n = t.column("n_utts"), member = t.column("member"),
+               score = t.column("score");
+  std::vector<SpeakerScore> out;
+  for (size_t i = 0; i < t.rows(); ++i) {
+    const long long n_utts = t.integer(i, n);
+    if (n_utts < 0) throw t.error(i, "n_utts: expected a count, got " + std::to_string(n_utts));
+    out.push_back({t.text(i, id), static_cast<size_t>(n_utts), t.flag(i, member), t.number(i, score)});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const SpeakerScore& a, const SpeakerScore& b) {
+    return a.score != b.score ? a.score > b.score : a.speaker_id < b.speaker_id;
+  });
+  return out;
+}
+
+RunData load_run(const fs::path& dir) {
+  if (!fs::is_directory(dir)) throw FileError(dir, "is not a run directory (no such directory)");
+  RunData run;
+  run.dir = dir;
+  read_summary(dir, run);
+  run.config = read_json_file(dir / "config.json");
+  if (!run.config.is_object()) throw FormatError(dir / "config.json", "expected a JSON object");
+  for (Result& r : run.results) read_result_files(dir, r, run.warnings);
+  read_speaker_tables(dir, run);
+  return run;
+}
+
+}  // namespace speechleak::report

@@ -1,0 +1,181 @@
+// The page itself, without a browser: sections, table layout, escaping, self-containment, errors.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "report/synthetic_run.h"
+#include "speechleak/report/html_report.h"
+#include "speechleak/report/run_loader.h"
+#include "speechleak/util/error.h"
+#include "speechleak/util/file_io.h"
+#include "support/test_support.h"
+
+namespace speechleak::report {
+namespace {
+
+namespace fs = std::filesystem;
+using speechleak::testing::TempDir;
+
+size_t count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
+
+class HtmlReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::SyntheticRun a;
+    a.name = "normal";
+    a.special_speaker_ids = {"</script><b>spk&1</b>"};
+    a.warnings = {"auxiliary set overlaps <evaluation> non-members: 12 speakers"};
+    testing::write_synthetic_run(dir_ / "a", a);
+    testing::SyntheticRun b;
+    b.name = "reversed";
+    b.seed = 2;
+    b.separation = 0.2;
+    b.low_direction_for_improved = true;
+    testing::write_synthetic_run(dir_ / "b", b);
+    runs_ = {load_run(dir_ / "a"), load_run(dir_ / "b")};
+  }
+  std::string render(ReportOptions o = {}) const { return render_report(runs_, o, "/* chart.js stand-in */"); }
+  TempDir dir_;
+  std::vector<report::RunData> runs_;
+};
+
+TEST_F(HtmlReportTest, SummaryTableHasOneColumnGroupPerRun) {
+  const std::string html = render();
+  EXPECT_NE(html.find("<th colspan=\"3\" class=\"run\">normal</th><th colspan=\"3\" class=\"run\">reversed</th>"),
+            std::string::npos);
+  EXPECT_EQ(count(html, "<th>AUC [CI]</th><th>TPR@0.1% FPR</th><th>TPR@1% FPR</th>"), 2u);
+  // Rows level x attack: two levels, each spanning its two attacks.
+  EXPECT_NE(html.find("<th rowspan=\"2\">utterance</th><td>basic</td>"), std::string::npos);
+  EXPECT_NE(html.find("<th rowspan=\"2\">speaker</th><td>basic</td>"), std::string::npos);
+  // Speaker level has 30 non-members: TPR@0.1% is below resolution and marked.
+  EXPECT_GE(count(html, "<sup title=\"below the data's FPR resolution\">"), 4u);
+}
+
+TEST_F(HtmlReportTest, EscapesRunProvidedStrings) {
+  const std::string html = render();
+  EXPECT_EQ(html.find("</script><b>spk&1</b>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;/script&gt;&lt;b&gt;spk&amp;1&lt;/b&gt;"), std::string::npos);
+  EXPECT_NE(html.find("overlaps &lt;evaluation&gt; non-members"), std::string::npos);
+  // The data block is one script element: its only "</" is its own end tag.
+  const size_t start = html.find("<script type=\"application/json\" id=\"report-data\">");
+  ASSERT_NE(start, std::string::npos);
+  const size_t end = html.find("</script>", start);
+  EXPECT_EQ(html.substr(start, end - start).find("</"), std::string::npos);
+}
+
+TEST_F(HtmlReportTest, WarningsAndNonDefaultDirectionsAreProminent) {
+  const std::string html = render();
+  const size_t warnings = html.find("<section id=\"warnings\" class=\"warnings\">");
+  ASSERT_NE(warnings, std::string::npos);
+  EXPECT_LT(warnings, html.find("<section id=\"summary\">"));  // before the numbers
+  EXPECT_NE(html.find("utterance/improved: score direction &#39;low&#39; (calibrated on 40 labelled items)"),
+            std::string::npos);
+}
+
+TEST_F(HtmlReportTest, NoWarningsSaysSo) {
+  std::vector<report::RunData> clean = {runs_[0]};
+  clean[0].warnings.clear();
+  EXPECT_NE(render_report(clean, {}, "").find("<section id=\"warnings\" class=\"warnings none\">"), std::string::npos);
+}
+
+TEST_F(HtmlReportTest, HasEveryChartCanvasAndTheNoiseMaskingPlaceholder) {
+  const std::string html = render();
+  // 2 levels x (linear, log) ROC charts + one histogram per (run, level, attack).
+  EXPECT_EQ(count(html, "<canvas "), 4u + 8u);
+  for (const char* id : {"roc-utterance-linear", "roc-utterance-log", "roc-speaker-linear", "roc-speaker-log",
+                         "hist-0-utterance-basic", "hist-1-speaker-improved"})
+    EXPECT_NE(html.find(std::string("<canvas id=\"") + id + "\""), std::string::npos) << id;
+  EXPECT_NE(html.find("<!-- noise-masking:"), std::string::npos);
+  EXPECT_NE(html.find("<section id=\"noise-masking\" hidden></section>"), std::string::npos);
+}
+
+TEST_F(HtmlReportTest, SpeakerTableIsLimitedToTopN) {
+  ReportOptions o;
+  o.top_speakers = 5;
+  const std::string html = render(o);
+  // 2 runs x 2 attacks x 5 rows.
+  EXPECT_EQ(count(html, "<tr class=\"member\">") + count(html, "<tr class=\"nonmember\">"), 20u);
+  EXPECT_NE(html.find("Members among the top 5: "), std::string::npos);
+}
+
+TEST_F(HtmlReportTest, IsSelfContainedAndDeterministic) {
+  const std::string html = render();
+  EXPECT_FALSE(std::regex_search(html, std::regex(R"((src|href)\s*=\s*"(https?:)?//)")));
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_NE(html.find("<script>/* chart.js stand-in */</script>"), std::string::npos);
+  EXPECT_EQ(html, render());
+  EXPECT_EQ(html.find("id=\"selfcheck\""), std::string::npos);  // test mode only
+  ReportOptions o;
+  o.self_check = true;
+  EXPECT_NE(render(o).find("<pre id=\"selfcheck\">"), std::string::npos);
+}
+
+TEST_F(HtmlReportTest, ConfigSectionShowsSeedsCountsAndFingerprint) {
+  const std::string html = render();
+  EXPECT_NE(html.find("sha256:3f2a9c0d1"), std::string::npos);
+  EXPECT_NE(html.find("<th>seeds</th><td><span class=\"key\">attacker</span> 8 <span class=\"sep\">·</span> "
+                      "<span class=\"key\">bootstrap</span> 1"),
+            std::string::npos);
+  EXPECT_NE(html.find("<th>corpus: members</th>"), std::string::npos);
+}
+
+TEST_F(HtmlReportTest, DuplicateRunNamesAreDisambiguated) {
+  std::vector<report::RunData> runs = {runs_[0], runs_[0]};
+  runs[1].dir = dir_ / "copy";
+  make_run_names_unique(runs);
+  EXPECT_NE(runs[0].run_name, runs[1].run_name);
+  EXPECT_NE(runs[1].run_name.find("copy"), std::string::npos);
+}
+
+TEST(ReadChartJs, MissingFileNamesThePackage) {
+  try {
+    read_chartjs("/nonexistent/chart.min.js");
+    FAIL() << "no error";
+  } catch (const FileError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/chart.min.js"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("libjs-chart.js"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReadChartJs, RejectsChartJs2) {
+  TempDir dir;
+  speechleak::testing::write_text(dir / "old.js", "/*!\n * Chart.js v2.9.4\n */\n");
+  EXPECT_THROW(read_chartjs(dir / "old.js"), FormatError);
+}
+
+TEST(ReportOptions, ValidateNamesTheField) {
+  ReportOptions o;
+  EXPECT_NO_THROW(o.validate());
+  o.histogram_bins = 1;
+  try {
+    o.validate();
+    FAIL() << "no error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("histogram_bins"), std::string::npos);
+  }
+  o = {};
+  o.log_axis_min = 0;
+  EXPECT_THROW(o.validate(), InvalidArgument);
+  EXPECT_NE(ReportOptions{}.to_string().find("top_speakers=25"), std::string::npos);
+}
+
+TEST(WriteReport, WritesTheFileAtomicallyAndCountsCharts) {
+  TempDir dir;
+  testing::write_synthetic_run(dir / "run", {});
+  TempDir js;
+  speechleak::testing::write_text(js / "chart.min.js", "/* Chart.js v3.9.1 stand-in */");
+  ReportOptions o;
+  o.chartjs_path = js / "chart.min.js";
+  const ReportStats stats = write_report({dir / "run"}, dir / "out" / "report.html", o);
+  EXPECT_EQ(stats.runs, 1u);
+  EXPECT_EQ(stats.charts, 8u);
+  EXPECT_EQ(stats.bytes, fs::file_size(dir / "out" / "report.html"));
+  EXPECT_NE(read_text_file(dir / "out" / "report.html").find("Chart.js v3.9.1 stand-in"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace speechleak::report

@@ -9,6 +9,7 @@ class App;
 namespace speechleak::cli {
 
 void add_corpus_command(CLI::App& app);
+void add_synth_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 
 }  // namespace speechleak::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   speechleak::cli::add_global_options(app);
   speechleak::cli::add_corpus_command(app);
+  speechleak::cli::add_synth_command(app);
   speechleak::cli::add_report_command(app);
   try {
     app.parse(argc, argv);

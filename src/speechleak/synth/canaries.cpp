@@ -1,0 +1,93 @@
+#include "speechleak/synth/canaries.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace speechleak::synth {
+namespace {
+
+std::vector<std::string> canary_speakers(const SynthConfig& config, SpeakerAllocator& speakers) {
+  if (!config.canaries.speakers.empty()) return config.canaries.speakers;
+  std::vector<std::string> ids;
+  for (size_t index : speakers.take(config.canaries.new_speakers)) ids.push_back(speaker_id_of(index));
+  return ids;
+}
+
+// Which canaries are inserted: a seeded permutation's first round(count * fraction).
+std::vector<bool> inserted_flags(const SynthConfig& config) {
+  const int n = config.canaries.count;
+  std::vector<int> order(n);
+  for (int i = 0; i < n; ++i) order[i] = i;
+  Rng rng(derive_seed(config.seed, "canary-insert"));
+  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[uniform_index(rng, i)]);
+  const auto k = static_cast<int>(std::lround(n * config.canaries.insert_fraction));
+  std::vector<bool> flags(n, false);
+  for (int i = 0; i < k; ++i) flags[order[i]] = true;
+  return flags;
+}
+
+// A full name whose parts no split mentions and no earlier canary used; from the whole list when those run out.
+NameMention fresh_name(const std::string& utt_id, uint64_t seed, std::set<std::string>& taken) {
+  const NamePool full = NamePool::builtin();
+  NamePool pool = full.without(taken);
+  if (pool.first_names.empty()) pool.first_names = full.first_names;
+  if (pool.surnames.empty()) pool.surnames = full.surnames;
+  Rng rng(derive_seed(seed, "canary-name/" + utt_id));
+  NameMention m;
+  m.first = pick(pool.first_names, rng);
+  m.surname = pick(pool.surnames, rng);
+  m.num_words = 2;
+  taken.insert(m.first);
+  taken.insert(m.surname);
+  return m;
+}
+
+Sentence canary_sentence(const SynthConfig& config, const SentenceGenerator& gen, const std::string& utt_id,
+                         std::set<std::string>& taken) {
+  const CanaryConfig& c = config.canaries;
+  std::optional<NameMention> name;
+  if (!c.name.empty()) name = parse_name(c.name, "canary-name");
+  else if (c.kind == CanaryKind::Sentence) name = fresh_name(utt_id, config.seed, taken);
+  Rng rng(derive_seed(config.seed, "sentence/" + utt_id));
+  return c.kind == CanaryKind::Sentence ? gen.sentence_with_name(*name, rng) : gen.random_words(name, rng);
+}
+
+}  // namespace
+
+void plan_canaries(const SynthConfig& config, SpeakerAllocator& speakers, CorpusPlan& plan) {
+  if (config.canaries.count == 0) return;
+  const auto ids = canary_speakers(config, speakers);
+  std::vector<ChapterPlan> chapters;
+  for (const auto& id : ids) {
+    const Voice voice = catalogue_voice(catalogue_index(id, "canary-speakers"));
+    plan.voices.emplace(id, voice);
+    plan.speaker_split.emplace(id, kCanarySplit);
+    chapters.push_back({kCanarySplit, id, chapter_id_of(id, 1), {}});
+  }
+  auto sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  plan.split_speakers[kCanarySplit] = sorted;
+
+  const SentenceGenerator gen(config.sentences);
+  const auto inserted = inserted_flags(config);
+  std::set<std::string> taken = plan.names_used;
+  for (int i = 0; i < config.canaries.count; ++i) {
+    ChapterPlan& ch = chapters[i % chapters.size()];
+    UtterancePlan u;
+    char n[16];
+    std::snprintf(n, sizeof n, "%04d", static_cast<int>(ch.utterances.size()));
+    u.id = ch.speaker_id + "-" + ch.chapter_id + "-" + n;
+    u.speaker_id = ch.speaker_id;
+    u.chapter_id = ch.chapter_id;
+    u.split = kCanarySplit;
+    u.inserted = inserted[i];
+    u.sentence = canary_sentence(config, gen, u.id, taken);
+    draw_rendering(config, plan.voices.at(u.speaker_id), u);
+    ch.utterances.push_back(std::move(u));
+  }
+  for (auto& ch : chapters)
+    if (!ch.utterances.empty()) plan.chapters.push_back(std::move(ch));
+}
+
+}  // namespace speechleak::synth

@@ -1,0 +1,72 @@
+// Built-in person names: common English first names and surnames, plain letters only (no apostrophes or hyphens,
+// so that espeak-ng speaks each as exactly one word), none of them also a word of the sentence vocabulary
+// (tests/synth/sentences_test.cpp checks both). Upper case, as in LibriSpeech transcripts.
+#include "speechleak/synth/names.h"
+
+namespace speechleak::synth {
+
+const std::vector<std::string>& female_first_names() {
+  static const std::vector<std::string> list = {
+      "ABIGAIL", "ADA", "ADELE", "AGNES", "ALICE", "ALISON", "AMANDA", "AMELIA", "AMY", "ANGELA",
+      "ANITA", "ANNA", "ANNE", "AUDREY", "BARBARA", "BEATRICE", "BETH", "BETTY", "BRENDA", "BRIDGET",
+      "CAROL", "CAROLINE", "CATHERINE", "CHARLOTTE", "CHLOE", "CLAIRE", "CLARA", "CYNTHIA", "DAISY", "DEBORAH",
+      "DENISE", "DIANA", "DOROTHY", "EDITH", "ELEANOR", "ELIZABETH", "ELLA", "ELLEN", "ELSIE", "EMILY",
+      "EMMA", "ESTHER", "EVELYN", "FIONA", "FLORENCE", "FRANCES", "GEMMA", "GEORGIA", "GLORIA", "HANNAH",
+      "HARRIET", "HAZEL", "HEATHER", "HELEN", "HILDA", "IRENE", "ISABEL", "JACQUELINE", "JANE", "JANET",
+      "JEAN", "JENNIFER", "JESSICA", "JOAN", "JOANNA", "JOSEPHINE", "JOYCE", "JUDITH", "JULIA", "JULIE",
+      "KAREN", "KATHERINE", "KATIE", "LAURA", "LEAH", "LILY", "LINDA", "LORNA", "LOUISE", "LUCY",
+      "LYDIA", "MADELINE", "MARGARET", "MARIA", "MARIAN", "MARTHA", "MARY", "MAUREEN", "MEGAN", "MELANIE",
+      "MILDRED", "MIRIAM", "MOLLY", "MONICA", "NANCY", "NAOMI", "NATALIE", "NORA", "OLIVIA", "PAMELA",
+      "PAULA", "PENELOPE", "PHOEBE", "PRISCILLA", "RACHEL", "REBECCA", "RHODA", "ROSALIND", "RUTH", "SALLY",
+      "SAMANTHA", "SARAH", "SHEILA", "SOPHIE", "STELLA", "SUSAN", "SYLVIA", "TERESA", "VALERIE", "VERA",
+      "VICTORIA", "VIOLET", "VIVIAN", "WENDY", "WINIFRED",
+  };
+  return list;
+}
+
+const std::vector<std::string>& male_first_names() {
+  static const std::vector<std::string> list = {
+      "AARON", "ADAM", "ALAN", "ALBERT", "ALEXANDER", "ALFRED", "ANDREW", "ANTHONY", "ARTHUR", "BENJAMIN",
+      "BERNARD", "BRIAN", "CALLUM", "CHARLES", "CHRISTOPHER", "CLIFFORD", "COLIN", "CYRIL", "DANIEL", "DAVID",
+      "DENNIS", "DEREK", "DONALD", "DOUGLAS", "DUNCAN", "EDGAR", "EDMUND", "EDWARD", "EDWIN", "ERIC",
+      "ERNEST", "FELIX", "FREDERICK", "GARETH", "GEOFFREY", "GEORGE", "GERALD", "GILBERT", "GORDON", "GRAHAM",
+      "GREGORY", "HAROLD", "HARRY", "HENRY", "HERBERT", "HOWARD", "HORACE", "IAN", "ISAAC", "JACOB",
+      "JAMES", "JASON", "JEFFREY", "JEREMY", "JOHN", "JONATHAN", "JOSEPH", "JOSHUA", "JULIAN", "KEITH",
+      "KENNETH", "KEVIN", "LAWRENCE", "LEONARD", "LEWIS", "LIAM", "LIONEL", "LUKE", "MALCOLM", "MARTIN",
+      "MATTHEW", "MAURICE", "MICHAEL", "NATHAN", "NEIL", "NICHOLAS", "NIGEL", "NORMAN", "OLIVER", "OSCAR",
+      "OWEN", "PATRICK", "PAUL", "PETER", "PHILIP", "RALPH", "RAYMOND", "RICHARD", "ROBERT", "RODNEY",
+      "ROGER", "RONALD", "RUPERT", "SAMUEL", "SEBASTIAN", "SIMON", "STANLEY", "STEPHEN", "STUART", "THEODORE",
+      "THOMAS", "TIMOTHY", "TREVOR", "VICTOR", "VINCENT", "WALTER", "WILFRED", "WILLIAM", "ZACHARY",
+  };
+  return list;
+}
+
+const std::vector<std::string>& surnames() {
+  static const std::vector<std::string> list = {
+      "ABBOTT", "ADAMS", "ALLEN", "ANDERSON", "ARMSTRONG", "ASHWORTH", "ATKINSON", "AUSTIN", "BAILEY", "BALDWIN",
+      "BARKER", "BARLOW", "BARNES", "BARTLETT", "BEAUMONT", "BENNETT", "BISHOP", "BOWEN", "BRADLEY", "BRADSHAW",
+      "BRIGGS", "BROOKS", "BUCKLEY", "BURTON", "BUTLER", "CALDWELL", "CAMPBELL", "CARTER", "CHAMBERS", "CHANDLER",
+      "CHAPMAN", "CHRISTIE", "CLARKE", "COLEMAN", "COLLIER", "COLLINS", "CONNOLLY", "COOPER", "CORBETT", "CRAWFORD",
+      "CROSSLEY", "CUNNINGHAM", "DALTON", "DAVENPORT", "DAVIES", "DAWSON", "DIXON", "DONOVAN", "DOUGHERTY", "DRISCOLL",
+      "DUNCAN", "EDWARDS", "ELLIOTT", "ELLIS", "EMERSON", "EVANS", "FAIRFAX", "FARRELL", "FAULKNER", "FERGUSON",
+      "FITZGERALD", "FLETCHER", "FOSTER", "FRANKLIN", "FULLER", "GALLAGHER", "GARDNER", "GIBSON", "GILBERT", "GODDARD",
+      "GOODWIN", "GORDON", "GRAHAM", "GRANT", "GRIFFIN", "GRIFFITHS", "HADLEY", "HALLORAN", "HAMILTON", "HAMMOND",
+      "HANCOCK", "HARDY", "HARGREAVES", "HARPER", "HARRIS", "HARRISON", "HARTLEY", "HAWKINS", "HAYES", "HENDERSON",
+      "HENSHAW", "HIGGINS", "HOLLAND", "HOLLOWAY", "HOLMES", "HOPKINS", "HORTON", "HOWELL", "HUDSON", "HARDING",
+      "HUTCHINSON", "IRVING", "JACKSON", "JAMESON", "JARVIS", "JENKINS", "JOHNSON", "JONES", "KELLY", "KEMP",
+      "KENNEDY", "KIRBY", "KNOWLES", "LAMBERT", "LANCASTER", "LANGLEY", "LAWSON", "LEIGHTON", "LEWIS", "LINDSAY",
+      "LIVINGSTON", "LLOYD", "LOWE", "MACDONALD", "MADDOX", "MANNING", "MARSHALL", "MARTIN", "MATTHEWS", "MAXWELL",
+      "MCCARTHY", "MCKENZIE", "MERCER", "MEREDITH", "MITCHELL", "MONTGOMERY", "MORGAN", "MORRIS", "MORRISON", "MURPHY",
+      "MURRAY", "NASH", "NELSON", "NEWMAN", "NICHOLSON", "NORRIS", "NORTON", "OGDEN", "OLIVER", "OSBORNE",
+      "PALMER", "PARKER", "PATTERSON", "PAXTON", "PEARSON", "PEMBERTON", "PENROSE", "PERKINS", "PHILLIPS", "POWELL",
+      "PRESTON", "PRICE", "PRITCHARD", "QUINN", "RADCLIFFE", "RAMSEY", "RANDALL", "REYNOLDS", "RICHARDSON", "RIDLEY",
+      "ROBERTS", "ROBINSON", "ROGERS", "ROWLAND", "RUSSELL", "SALISBURY", "SANDERSON", "SAUNDERS", "SHAW", "SHELDON",
+      "SHERIDAN", "SIMMONS", "SIMPSON", "SINCLAIR", "SLATER", "SPENCER", "STANTON", "STEVENS", "STEWART", "STRATTON",
+      "SULLIVAN", "SUTTON", "THOMPSON", "THORNTON", "TOWNSEND", "TRAVERS", "TUCKER", "TURNER", "UPTON", "VAUGHAN",
+      "WADSWORTH", "WAKEFIELD", "WALLACE", "WALSH", "WARREN", "WATSON", "WEBSTER", "WELLINGTON", "WHEELER", "WHITAKER",
+      "WHITMORE", "WILKINSON", "WILLIAMS", "WILSON", "WINSLOW", "WOODWARD", "WRIGHT", "WYATT", "YATES",
+  };
+  return list;
+}
+
+}  // namespace speechleak::synth

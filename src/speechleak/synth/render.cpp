@@ -1,0 +1,65 @@
+#include "speechleak/synth/render.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "speechleak/audio/resample.h"
+#include "speechleak/audio/transforms.h"
+#include "speechleak/synth/word_timing.h"
+
+namespace speechleak::synth {
+namespace {
+
+int64_t samples_of(double seconds, int rate) { return static_cast<int64_t>(std::lround(seconds * rate)); }
+
+// Rounded to whole microseconds: times then print the same everywhere and stay exact in every text format.
+double to_seconds(double t) { return std::round(t * 1e6) / 1e6; }
+
+}  // namespace
+
+EspeakRequest espeak_request(const UtterancePlan& u, std::vector<size_t>* word_offsets) {
+  return {u.voice, u.sentence.spoken_text(word_offsets), u.espeak_seed};
+}
+
+RenderedUtterance render(const UtterancePlan& u, const EspeakResult& spoken, int espeak_rate) {
+  std::vector<size_t> offsets;
+  const EspeakRequest req = espeak_request(u, &offsets);
+  const auto starts = word_starts(spoken.words, offsets, req.text);
+  const auto spans = word_spans(starts, spoken.end_sample, spoken.samples, espeak_rate);
+
+  std::vector<float> speech(spoken.samples.size());
+  std::transform(spoken.samples.begin(), spoken.samples.end(), speech.begin(),
+                 [](int16_t s) { return static_cast<float>(s) / 32768.0f; });
+  const int rate = audio::kModelSampleRate;
+  const auto resampled = audio::resample(speech, espeak_rate, rate);
+  const int64_t lead = samples_of(u.lead_silence_s, rate), trail = samples_of(u.trail_silence_s, rate);
+
+  RenderedUtterance out;
+  out.audio.sample_rate = rate;
+  out.audio.samples.assign(static_cast<size_t>(lead), 0.0f);
+  out.audio.samples.insert(out.audio.samples.end(), resampled.begin(), resampled.end());
+  out.audio.samples.resize(out.audio.samples.size() + static_cast<size_t>(trail), 0.0f);
+  if (u.noisy) audio::add_noise(out.audio.samples, u.snr_db, u.noise_type, rate, u.noise_seed);
+
+  const double offset = static_cast<double>(lead) / rate;
+  const double duration = out.audio.duration_s();
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const double start = to_seconds(offset + static_cast<double>(spans[i].start) / espeak_rate);
+    const double end = std::min(duration, to_seconds(offset + static_cast<double>(spans[i].end) / espeak_rate));
+    out.words.push_back({u.sentence.words[i], start, end});
+  }
+  return out;
+}
+
+std::vector<RenderedUtterance> synthesize_chapter(const ChapterPlan& chapter) {
+  EspeakEngine& engine = EspeakEngine::instance();
+  std::vector<EspeakRequest> batch;
+  for (const auto& u : chapter.utterances) batch.push_back(espeak_request(u, nullptr));
+  // espeak-ng needs a few ms per utterance; the limit only catches a hung worker.
+  const auto spoken = engine.synthesize(batch, 60.0 + 2.0 * static_cast<double>(batch.size()));
+  std::vector<RenderedUtterance> out;
+  for (size_t i = 0; i < spoken.size(); ++i) out.push_back(render(chapter.utterances[i], spoken[i], engine.sample_rate()));
+  return out;
+}
+
+}  // namespace speechleak::synth

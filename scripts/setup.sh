@@ -17,7 +17,7 @@ packages=(
   # configs, manifests, command line, tests
   nlohmann-json3-dev libcli11-dev libgtest-dev
   # fixture generators and benchmarks compare against the Python reference (Debian's /usr/bin/python3)
-  python3-torchaudio python3-numpy
+  python3-torchaudio python3-numpy time
   # report charts (Chart.js, embedded inline) + the report's browser test
   libjs-chart.js chromium
 )

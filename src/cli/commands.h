@@ -10,6 +10,9 @@ namespace speechleak::cli {
 
 void add_corpus_command(CLI::App& app);
 void add_synth_command(CLI::App& app);
+void add_model_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_extract_command(CLI::App& app);
+void add_audit_command(CLI::App& app);
 
 }  // namespace speechleak::cli

@@ -13,9 +13,13 @@ int main(int argc, char** argv) {
   CLI::App app{"speechleak: membership inference and data-extraction audits of self-supervised speech encoders"};
   app.set_version_flag("--version", std::string("speechleak ") + SPEECHLEAK_VERSION);
   app.require_subcommand(1);
+  speechleak::cli::set_command_line(argc, argv);
   speechleak::cli::add_global_options(app);
   speechleak::cli::add_corpus_command(app);
   speechleak::cli::add_synth_command(app);
+  speechleak::cli::add_model_command(app);
+  speechleak::cli::add_extract_command(app);
+  speechleak::cli::add_audit_command(app);
   speechleak::cli::add_report_command(app);
   try {
     app.parse(argc, argv);

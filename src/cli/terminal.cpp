@@ -33,6 +33,21 @@ void add_global_options(CLI::App& app) {
 
 bool quiet() { return g_quiet; }
 
+namespace {
+std::string g_command_line;
+}
+
+void set_command_line(int argc, char** argv) {
+  g_command_line.clear();
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    const bool plain = arg.find_first_of(" \t'\"&?;|") == std::string::npos && !arg.empty();
+    g_command_line += (i ? " " : "") + (plain ? arg : "'" + arg + "'");
+  }
+}
+
+const std::string& command_line() { return g_command_line; }
+
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   auto s = static_cast<long>(seconds + 0.5);

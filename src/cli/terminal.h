@@ -32,6 +32,10 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
+// The program's command line, as typed (recorded by main for config.json files).
+void set_command_line(int argc, char** argv);
+const std::string& command_line();
+
 // "1:02:03" / "2:03"
 std::string format_duration(double seconds);
 

@@ -267,7 +267,7 @@ const RecordRef* StoreReader::find(const std::string& utt_id) const {
 }
 
 namespace {
-std::vector<unsigned char> read_bytes(const fs::path& path, uint64_t offset, uint64_t n) {
+std::vector<unsigned char> read_file_range(const fs::path& path, uint64_t offset, uint64_t n) {
   std::vector<unsigned char> buf(n);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw FileError(path, "cannot be opened");
@@ -293,12 +293,16 @@ std::vector<Out> convert(const std::vector<unsigned char>& b, DType dtype) {
 }
 }  // namespace
 
+std::vector<unsigned char> StoreReader::read_bytes(const ArrayRef& ref) const {
+  return read_file_range(dir_ / ref.file, ref.offset, ref.nbytes);
+}
+
 std::vector<float> StoreReader::read_f32(const ArrayRef& ref) const {
-  return convert<float>(read_bytes(dir_ / ref.file, ref.offset, ref.nbytes), ref.dtype);
+  return convert<float>(read_file_range(dir_ / ref.file, ref.offset, ref.nbytes), ref.dtype);
 }
 
 std::vector<double> StoreReader::read_f64(const ArrayRef& ref) const {
-  return convert<double>(read_bytes(dir_ / ref.file, ref.offset, ref.nbytes), ref.dtype);
+  return convert<double>(read_file_range(dir_ / ref.file, ref.offset, ref.nbytes), ref.dtype);
 }
 
 }  // namespace speechleak::features

@@ -107,6 +107,8 @@ class StoreReader {
   const RecordRef* find(const std::string& utt_id) const;
   // Index lines ignored because they were torn or pointed outside their data file.
   size_t ignored_lines() const { return ignored_lines_; }
+  // The array's bytes as stored (little-endian, row-major).
+  std::vector<unsigned char> read_bytes(const ArrayRef& ref) const;
   // Reads an array as float32 (F16/F64 converted) / float64.
   std::vector<float> read_f32(const ArrayRef& ref) const;
   std::vector<double> read_f64(const ArrayRef& ref) const;

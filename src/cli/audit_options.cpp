@@ -1,0 +1,71 @@
+#include "cli/audit_options.h"
+
+#include <CLI/CLI.hpp>
+
+#include "cli/terminal.h"
+#include "speechleak/report/html_report.h"
+#include "speechleak/util/error.h"
+#include "speechleak/util/log.h"
+
+namespace speechleak::cli {
+
+void AuditArgs::resolve() {
+  if (level == "both") config.levels = {"utterance", "speaker"};
+  else config.levels = {level};
+  if (attack == "all") config.attacks = {"basic", "improved"};
+  else config.attacks = {attack};
+  config.direction = audit::parse_direction_mode(direction);
+  config.distance = audit::parse_distance(distance);
+  config.validate();
+}
+
+void add_audit_options(CLI::App& cmd, AuditArgs& a) {
+  auto& c = a.config;
+  cmd.add_option("--model", a.model, "HF model directory or TorchScript file; without it, the three inputs are "
+                                     "feature stores (docs/feature-store.md)");
+  cmd.add_option("--members", a.members, "Members: corpus spec (or store)")->required();
+  cmd.add_option("--nonmembers", a.nonmembers, "Evaluation non-members: corpus spec (or store)")->required();
+  cmd.add_option("--aux", a.aux, "Attacker's auxiliary non-members, disjoint from --nonmembers")->required();
+  cmd.add_option("--out", a.out, "Run directory")->required();
+  cmd.add_option("--name", a.name, "Run name in reports (default: the directory name)");
+  cmd.add_option("--level", a.level, "utterance, speaker or both")->capture_default_str();
+  cmd.add_option("--attack", a.attack, "basic, improved or all")->capture_default_str();
+  cmd.add_option("--layer", c.layer, "Hidden state (0 = input of the first layer); default: last");
+  cmd.add_option("--distance", a.distance, "Utterance distance: cosine or euclidean")->capture_default_str();
+  cmd.add_option("--direction", a.direction, "high (paper: member when above), low, or calibrate")->capture_default_str();
+  cmd.add_option("--calibration-speakers", c.calibration_speakers, "Speakers per side held out to calibrate")
+      ->capture_default_str();
+  cmd.add_flag("--reverse-audio", a.reverse_audio, "Attack with time-reversed waveforms (needs --model)");
+  cmd.add_option("--max-utts-per-speaker", c.max_utts_per_speaker, "Seeded cap (0 = all)")->capture_default_str();
+  cmd.add_option("--k-utterance", c.improved_utterance.k, "Pseudo-labelled utterances per side")->capture_default_str();
+  cmd.add_option("--k-speaker", c.improved_speaker.k, "Pseudo-labelled speakers per side")->capture_default_str();
+  for (auto* t : {&c.improved_utterance.train, &c.improved_speaker.train}) {
+    const std::string p = t == &c.improved_utterance.train ? "--utterance-" : "--speaker-";
+    cmd.add_option(p + "lr", t->learning_rate, "Attacker learning rate")->capture_default_str();
+    cmd.add_option(p + "epochs", t->max_epochs, "Attacker epochs (max)")->capture_default_str();
+    cmd.add_option(p + "patience", t->patience, "Early-stopping patience")->capture_default_str();
+    cmd.add_option(p + "batch", t->batch_size, "Attacker batch size")->capture_default_str();
+  }
+  cmd.add_option("--bootstrap", c.metrics.bootstrap_replicates, "Bootstrap replicates (0 = no intervals)")
+      ->capture_default_str();
+  cmd.add_option("--seed", c.seed, "Seed of every random step (attackers, bootstrap, sampling)")->capture_default_str();
+  cmd.add_option("--threads", a.threads, "libtorch threads (0 = all cores)")->capture_default_str();
+  cmd.parse_complete_callback([&a] {
+    if (a.reverse_audio && a.model.empty())
+      throw CLI::ValidationError("--reverse-audio", "needs --model (stores hold features, not audio)");
+    a.config.improved_utterance.train.seed = a.config.seed;
+    a.config.improved_speaker.train.seed = a.config.seed + 1;
+    a.config.metrics.seed = a.config.seed;
+    a.command_line = command_line();
+  });
+}
+
+void write_report_if_possible(const std::string& run_dir) {
+  try {
+    report::write_report({run_dir}, std::filesystem::path(run_dir) / "report.html", report::ReportOptions{});
+  } catch (const Error& e) {
+    log_warn(std::string("no HTML report: ") + e.what());
+  }
+}
+
+}  // namespace speechleak::cli

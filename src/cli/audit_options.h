@@ -1,0 +1,29 @@
+#pragma once
+// The options of `speechleak audit` (shared with `speechleak demo`), parsed into an AuditConfig.
+#include <string>
+
+#include "speechleak/audit/audit.h"
+
+namespace CLI {
+class App;
+}
+
+namespace speechleak::cli {
+
+struct AuditArgs {
+  std::string model, members, nonmembers, aux, out, name;
+  std::string level = "both", attack = "all", direction = "high", distance = "cosine";
+  bool reverse_audio = false;
+  int threads = 0;
+  std::string command_line;
+  audit::AuditConfig config;
+  // Applies level/attack/direction/distance strings to config and validates it.
+  void resolve();
+};
+
+void add_audit_options(CLI::App& cmd, AuditArgs& args);
+
+// Writes RUN/report.html when the report room can (logs a warning instead of failing the audit).
+void write_report_if_possible(const std::string& run_dir);
+
+}  // namespace speechleak::cli

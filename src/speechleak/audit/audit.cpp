@@ -1,0 +1,233 @@
+#include "speechleak/audit/audit.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "speechleak/audit/direction.h"
+#include "speechleak/util/error.h"
+#include "speechleak/util/log.h"
+
+namespace speechleak::audit {
+namespace {
+
+struct Sets {
+  FeatureSet members, nonmembers, aux, calibration;
+  std::vector<const FeatureSet*> eval() const { return {&members, &nonmembers}; }
+};
+
+struct Direction {
+  std::string rule = "high", source = "default (paper)";
+};
+
+Sets load_sets(const AuditInputs& in, const AuditConfig& c) {
+  bool frames = std::find(c.attacks.begin(), c.attacks.end(), "improved") != c.attacks.end();
+  Sets s{load_feature_set(in.members, "members", 1, c.layer, frames),
+         load_feature_set(in.nonmembers, "nonmembers", 0, c.layer, frames),
+         load_feature_set(in.aux, "aux", 0, c.layer, frames), {}};
+  for (const auto* other : {&s.nonmembers, &s.aux}) {
+    if (other->layer != s.members.layer)
+      throw invalid_argument("layer of " + other->store.string(), std::to_string(s.members.layer),
+                             std::to_string(other->layer));
+    if (other->model_fingerprint != s.members.model_fingerprint)
+      throw invalid_argument("model of " + other->store.string(),
+                             "the members' model (fingerprint " + s.members.model_fingerprint + ")",
+                             "fingerprint " + other->model_fingerprint);
+  }
+  for (auto* set : {&s.members, &s.nonmembers, &s.aux}) cap_utterances_per_speaker(*set, c.max_utts_per_speaker, c.seed);
+  return s;
+}
+
+std::vector<std::string> overlap_warnings(const Sets& s) {
+  std::vector<std::string> out;
+  auto aux = s.aux.speaker_ids();
+  std::set<std::string> aux_set(aux.begin(), aux.end());
+  for (const auto* set : {&s.nonmembers, &s.members}) {
+    size_t n = 0;
+    for (const auto& spk : set->speaker_ids()) n += aux_set.count(spk);
+    if (n > 0)
+      out.push_back("the auxiliary set shares " + std::to_string(n) + " speakers with the evaluation " + set->role +
+                    (set->role == "nonmembers" ? " (the seed authors' flaw: pseudo-labels were drawn from the "
+                                                 "evaluation non-members; results are optimistic)"
+                                               : " (auxiliary speakers are assumed to be non-members)"));
+  }
+  return out;
+}
+
+std::vector<double> raws(const ScoredSet& s) {
+  std::vector<double> out;
+  for (const auto& i : s.items) out.push_back(i.raw);
+  return out;
+}
+
+std::vector<int> labels(const std::vector<ScoredItem>& items) {
+  std::vector<int> out;
+  for (const auto& i : items) out.push_back(i.member);
+  return out;
+}
+
+ScoredSet basic_scores(const std::string& level, const std::vector<const FeatureSet*>& sets, const AuditConfig& c) {
+  return level == "utterance" ? basic_utterance_scores(sets, c.distance)
+                              : basic_speaker_scores(sets, c.min_utts_per_speaker);
+}
+
+Direction choose_direction(const std::string& level, const Sets& s, const AuditConfig& c) {
+  if (c.direction != DirectionMode::Calibrate)
+    return {to_string(c.direction), c.direction == DirectionMode::High ? "default (paper)" : "--direction low"};
+  auto cal = basic_scores(level, {&s.calibration}, c);
+  const auto y = labels(cal.items);
+  if (std::count(y.begin(), y.end(), 1) == 0 || std::count(y.begin(), y.end(), 0) == 0)
+    throw invalid_argument("calibration split (" + level + ")", "members and non-members with scores",
+                           std::to_string(cal.items.size()) + " items of one class");
+  double auc = 0;
+  auto rule = calibrated_direction(raws(cal), y, &auc);
+  return {rule, "calibrated on " + std::to_string(cal.items.size()) + " labelled " + level +
+                    "s held out of the evaluation (calibration AUC " + std::to_string(auc) + ")"};
+}
+
+AttackResult finish(std::string level, std::string attack, ScoredSet scored, const Direction& d, const AuditConfig& c) {
+  AttackResult r{std::move(level), std::move(attack), d.rule, d.source, std::move(scored.items), {}, {},
+                 std::move(scored.skipped), nlohmann::json::object()};
+  for (const auto& i : r.items) r.scores.push_back(d.rule == "high" ? i.raw : -i.raw);
+  r.metrics = metrics::summarize(r.scores, labels(r.items), c.metrics);
+  return r;
+}
+
+nlohmann::json training_log(const attack::TrainResult& t, const attack::PseudoLabels& p) {
+  nlohmann::json epochs = nlohmann::json::array();
+  for (const auto& e : t.epochs)
+    epochs.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"val_loss", e.val_loss},
+                      {"val_accuracy", e.val_accuracy}, {"seconds", e.seconds}});
+  return {{"best_epoch", t.best_epoch}, {"best_val_loss", t.best_val_loss}, {"stopped_early", t.stopped_early},
+          {"epochs", epochs}, {"pseudo_labels", {{"train_seen", p.train_seen.size()},
+                                                  {"train_unseen", p.train_unseen.size()},
+                                                  {"val_seen", p.val_seen.size()}, {"val_unseen", p.val_unseen.size()}}}};
+}
+
+AttackResult improved_utterance(const Sets& s, const Direction& d, const AuditConfig& c, const ProgressCallback& pg) {
+  std::map<std::string, const UtteranceFeatures*> by_id;
+  for (const auto* set : {&s.aux, &s.members, &s.nonmembers})
+    for (const auto& u : set->utterances) by_id[u.utt_id] = &u;
+  auto aux = basic_utterance_scores({&s.aux}, c.distance);
+  std::vector<at::Tensor> aux_frames;
+  for (const auto& i : aux.items) aux_frames.push_back(by_id.at(i.id)->frames);
+  auto config = c.improved_utterance;
+  config.seen_end = d.rule == "high" ? attack::SeenEnd::High : attack::SeenEnd::Low;
+  attack::ImprovedUtteranceAttack attacker(config);
+  auto log = attacker.fit(aux_frames, raws(aux), pg);
+  ScoredSet eval = basic_utterance_scores(s.eval(), c.distance);  // the same utterances the basic attack scores
+  std::vector<at::Tensor> frames;
+  for (const auto& i : eval.items) frames.push_back(by_id.at(i.id)->frames);
+  auto logits = attacker.score(frames);
+  for (size_t k = 0; k < eval.items.size(); ++k) eval.items[k].raw = logits[k];
+  auto r = finish("utterance", "improved", std::move(eval), {"high", "attacker logit of 'seen'; seen = the " + d.rule +
+                                                                         " end of the auxiliary basic-score ranking (" +
+                                                                         d.source + ")"}, c);
+  r.details = training_log(log, attacker.pseudo_labels());
+  return r;
+}
+
+std::vector<attack::SpeakerFrames> speaker_frames(const std::vector<SpeakerGroup>& groups) {
+  std::vector<attack::SpeakerFrames> out;
+  for (const auto& g : groups) {
+    attack::SpeakerFrames f;
+    for (const auto* u : g.utterances) f.push_back(u->frames);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<SpeakerGroup> scorable(std::vector<SpeakerGroup> groups, int min_utts) {
+  std::erase_if(groups, [&](const auto& g) { return static_cast<int>(g.utterances.size()) < std::max(2, min_utts); });
+  return groups;
+}
+
+AttackResult improved_speaker(const Sets& s, const Direction& d, const AuditConfig& c, const ProgressCallback& pg) {
+  auto aux_groups = scorable(group_by_speaker({&s.aux}), c.min_utts_per_speaker);
+  auto aux = basic_speaker_scores({&s.aux}, c.min_utts_per_speaker);
+  auto config = c.improved_speaker;
+  config.seen_end = d.rule == "high" ? attack::SeenEnd::High : attack::SeenEnd::Low;
+  attack::ImprovedSpeakerAttack attacker(config);
+  auto log = attacker.fit(speaker_frames(aux_groups), raws(aux), pg);
+  ScoredSet eval = basic_speaker_scores(s.eval(), c.min_utts_per_speaker);
+  auto probs = attacker.score(speaker_frames(scorable(group_by_speaker(s.eval()), c.min_utts_per_speaker)));
+  for (size_t k = 0; k < eval.items.size(); ++k) eval.items[k].raw = probs[k];
+  auto r = finish("speaker", "improved", std::move(eval), {"high", "mean pair P(seen); seen = the " + d.rule +
+                                                                       " end of the auxiliary basic-score ranking (" +
+                                                                       d.source + ")"}, c);
+  r.details = training_log(log, attacker.pseudo_labels());
+  return r;
+}
+
+nlohmann::json counts(const Sets& s) {
+  nlohmann::json j;
+  for (const auto* set : {&s.members, &s.nonmembers, &s.aux, &s.calibration})
+    j[set->role.empty() ? "calibration" : set->role] = {{"utterances", set->utterances.size()},
+                                                        {"speakers", set->speaker_ids().size()}};
+  return j;
+}
+
+}  // namespace
+
+DirectionMode parse_direction_mode(const std::string& name) {
+  if (name == "high") return DirectionMode::High;
+  if (name == "low") return DirectionMode::Low;
+  if (name == "calibrate") return DirectionMode::Calibrate;
+  throw invalid_argument("direction", "high, low or calibrate", "'" + name + "'");
+}
+
+std::string to_string(DirectionMode mode) {
+  return mode == DirectionMode::High ? "high" : mode == DirectionMode::Low ? "low" : "calibrate";
+}
+
+bool AuditConfig::wants(const std::string& level, const std::string& attack) const {
+  return std::find(levels.begin(), levels.end(), level) != levels.end() &&
+         std::find(attacks.begin(), attacks.end(), attack) != attacks.end();
+}
+
+void AuditConfig::validate() const {
+  for (const auto& l : levels)
+    if (l != "utterance" && l != "speaker") throw invalid_argument("level", "utterance or speaker", "'" + l + "'");
+  for (const auto& a : attacks)
+    if (a != "basic" && a != "improved") throw invalid_argument("attack", "basic or improved", "'" + a + "'");
+  if (levels.empty() || attacks.empty()) throw invalid_argument("levels/attacks", "at least one each", "none");
+  if (min_utts_per_speaker < 2) throw invalid_argument("min_utts_per_speaker", ">= 2", std::to_string(min_utts_per_speaker));
+  if (max_utts_per_speaker < 0) throw invalid_argument("max_utts_per_speaker", ">= 0", std::to_string(max_utts_per_speaker));
+  improved_utterance.validate();
+  improved_speaker.validate();
+  metrics.validate();
+}
+
+nlohmann::json AuditConfig::to_json() const {
+  return {{"levels", levels}, {"attacks", attacks}, {"layer", layer}, {"distance", to_string(distance)},
+          {"direction", to_string(direction)}, {"calibration_speakers", calibration_speakers},
+          {"max_utts_per_speaker", max_utts_per_speaker}, {"min_utts_per_speaker", min_utts_per_speaker},
+          {"seed", seed}, {"improved_utterance", improved_utterance.to_string()},
+          {"improved_speaker", improved_speaker.to_string()}, {"metrics", metrics.to_string()}};
+}
+
+AuditResult run_audit(const AuditInputs& inputs, const AuditConfig& config, const ProgressCallback& progress) {
+  config.validate();
+  Sets s = load_sets(inputs, config);
+  AuditResult result;
+  result.layer = s.members.layer;
+  result.model_fingerprint = s.members.model_fingerprint;
+  result.warnings = overlap_warnings(s);
+  if (config.direction == DirectionMode::Calibrate)
+    s.calibration = split_calibration(s.members, s.nonmembers, config.calibration_speakers, config.seed);
+  for (const std::string level : {"utterance", "speaker"}) {
+    if (!config.wants(level, "basic") && !config.wants(level, "improved")) continue;
+    const Direction d = choose_direction(level, s, config);
+    if (config.wants(level, "basic")) result.results.push_back(finish(level, "basic", basic_scores(level, s.eval(), config), d, config));
+    if (config.wants(level, "improved"))
+      result.results.push_back(level == "utterance" ? improved_utterance(s, d, config, progress)
+                                                    : improved_speaker(s, d, config, progress));
+  }
+  result.counts = counts(s);
+  for (const auto& w : result.warnings) log_warn(w);
+  return result;
+}
+
+}  // namespace speechleak::audit

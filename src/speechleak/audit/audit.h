@@ -1,0 +1,69 @@
+#pragma once
+// A membership-inference audit over feature stores: basic and improved attacks at utterance and speaker level,
+// with the direction rule recorded, metrics with bootstrap intervals, and warnings about the data.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "speechleak/attack/improved_attacks.h"
+#include "speechleak/audit/scoring.h"
+#include "speechleak/metrics/summary.h"
+#include "speechleak/util/progress.h"
+
+namespace speechleak::audit {
+
+// Which way a score points. High: member when the score is above the threshold (the paper's rule, default).
+// Calibrate: chosen per level on a labelled calibration split (speakers held out of the evaluation).
+enum class DirectionMode { High, Low, Calibrate };
+DirectionMode parse_direction_mode(const std::string& name);  // "high" | "low" | "calibrate"
+std::string to_string(DirectionMode mode);
+
+struct AuditConfig {
+  std::vector<std::string> levels{"utterance", "speaker"};  // subset of {utterance, speaker}
+  std::vector<std::string> attacks{"basic", "improved"};    // subset of {basic, improved}
+  int layer = -1;                                           // -1: the highest layer in the stores
+  Distance distance = Distance::Cosine;
+  DirectionMode direction = DirectionMode::High;
+  int calibration_speakers = 2;  // per side (members, non-members) when calibrating
+  int max_utts_per_speaker = 0;  // 0 = all
+  int min_utts_per_speaker = 2;  // speaker level
+  uint64_t seed = 0;
+  attack::UtteranceAttackConfig improved_utterance;
+  attack::SpeakerAttackConfig improved_speaker;
+  metrics::MetricsConfig metrics;
+
+  void validate() const;
+  nlohmann::json to_json() const;
+  bool wants(const std::string& level, const std::string& attack) const;
+};
+
+struct AuditInputs {
+  std::filesystem::path members, nonmembers, aux;  // feature stores
+};
+
+struct AttackResult {
+  std::string level, attack;
+  std::string direction;         // "high" | "low": applied to raw scores to get scores
+  std::string direction_source;  // how it was chosen
+  std::vector<ScoredItem> items;
+  std::vector<double> scores;    // oriented: higher = more likely member
+  metrics::MetricsSummary metrics;
+  SkipReport skipped;
+  nlohmann::json details;        // pseudo-labels, training log, ...
+};
+
+struct AuditResult {
+  int layer = 0;
+  std::string model_fingerprint;
+  std::vector<AttackResult> results;
+  std::vector<std::string> warnings;
+  nlohmann::json counts;  // utterances and speakers per role
+};
+
+AuditResult run_audit(const AuditInputs& inputs, const AuditConfig& config, const ProgressCallback& progress = {});
+
+// The paper's Table 1 shape: rows level x attack; AUC [interval], TPR@1%FPR, TPR@0.1%FPR, direction.
+std::string format_table(const AuditResult& result);
+
+}  // namespace speechleak::audit

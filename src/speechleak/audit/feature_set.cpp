@@ -1,0 +1,91 @@
+#include "speechleak/audit/feature_set.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "speechleak/features/feature_store.h"
+#include "speechleak/util/error.h"
+#include "speechleak/util/random.h"
+
+namespace speechleak::audit {
+namespace {
+
+at::Tensor to_tensor(std::vector<unsigned char> bytes, const features::ArrayRef& ref) {
+  const auto dtype = ref.dtype == features::DType::F16   ? at::kHalf
+                     : ref.dtype == features::DType::F32 ? at::kFloat
+                     : ref.dtype == features::DType::F64 ? at::kDouble
+                                                         : at::kLong;
+  return at::from_blob(bytes.data(), ref.shape, at::TensorOptions().dtype(dtype)).clone();
+}
+
+const features::ArrayRef& array(const features::RecordRef& r, const std::string& name,
+                                const std::filesystem::path& store) {
+  auto it = r.arrays.find(name);
+  if (it == r.arrays.end())
+    throw FormatError(store, "record '" + r.utt_id + "' has no array '" + name + "'");
+  return it->second;
+}
+
+}  // namespace
+
+std::vector<std::string> FeatureSet::speaker_ids() const {
+  std::set<std::string> ids;
+  for (const auto& u : utterances) ids.insert(u.speaker_id);
+  return {ids.begin(), ids.end()};
+}
+
+FeatureSet load_feature_set(const std::filesystem::path& store, const std::string& role, int member, int layer,
+                            bool need_frames) {
+  features::StoreReader reader(store);
+  const auto& m = reader.manifest();
+  if (m.layers.empty()) throw FormatError(store / "store.json", "lists no layers");
+  if (layer < 0) layer = *std::max_element(m.layers.begin(), m.layers.end());
+  if (std::find(m.layers.begin(), m.layers.end(), layer) == m.layers.end())
+    throw invalid_argument("--layer for " + role + " (" + store.string() + ")",
+                           "one of the store's layers", std::to_string(layer));
+  if (need_frames && !m.frames)
+    throw invalid_argument(role + " store " + store.string(),
+                           "full frames for the improved attacks (extract with --frames)", "summaries only");
+  FeatureSet set{role, store, m.model_fingerprint, layer, 0, {}};
+  const std::string p = std::to_string(layer) + "/";
+  for (const auto& r : reader.records()) {
+    UtteranceFeatures u;
+    u.utt_id = r.utt_id;
+    u.speaker_id = r.meta.count("speaker_id") ? r.meta.at("speaker_id") : "";
+    u.subset = r.meta.count("subset") ? r.meta.at("subset") : "";
+    u.member = member;
+    u.mean = to_tensor(reader.read_bytes(array(r, p + "mean", store)), array(r, p + "mean", store));
+    u.unit_sum = to_tensor(reader.read_bytes(array(r, p + "unit_sum", store)), array(r, p + "unit_sum", store));
+    u.euclidean = reader.read_f64(array(r, p + "euclidean", store)).at(0);
+    u.frame_count = r.meta.count("frames") ? std::stoll(r.meta.at("frames")) : 0;
+    if (need_frames) u.frames = to_tensor(reader.read_bytes(array(r, p + "frames", store)), array(r, p + "frames", store));
+    if (set.width == 0) set.width = u.mean.size(0);
+    if (u.mean.size(0) != set.width)
+      throw FormatError(store, "record '" + u.utt_id + "' has width " + std::to_string(u.mean.size(0)) +
+                                   ", others " + std::to_string(set.width));
+    set.utterances.push_back(std::move(u));
+  }
+  if (set.utterances.empty()) throw FormatError(store, "the " + role + " store holds no finished utterance");
+  return set;
+}
+
+void cap_utterances_per_speaker(FeatureSet& set, int n, uint64_t seed) {
+  if (n <= 0) return;
+  std::map<std::string, std::vector<size_t>> by_speaker;
+  for (size_t i = 0; i < set.utterances.size(); ++i) by_speaker[set.utterances[i].speaker_id].push_back(i);
+  std::vector<bool> keep(set.utterances.size(), false);
+  for (auto& [spk, idx] : by_speaker) {
+    Rng rng(derive_seed(seed, "cap:" + spk));
+    for (size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[uniform_index(rng, i)]);
+    for (size_t k = 0; k < idx.size() && k < static_cast<size_t>(n); ++k) keep[idx[k]] = true;
+  }
+  std::vector<UtteranceFeatures> kept;
+  for (size_t i = 0; i < keep.size(); ++i)
+    if (keep[i]) kept.push_back(std::move(set.utterances[i]));
+  set.utterances = std::move(kept);
+}
+
+}  // namespace speechleak::audit

@@ -1,0 +1,235 @@
+#include "speechleak/encoder/hf_config.h"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "speechleak/util/error.h"
+#include "speechleak/util/file_io.h"
+
+namespace speechleak::encoder {
+namespace {
+
+std::string join_ints(const std::vector<int>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(v[i]);
+  }
+  s += ']';
+  return s;
+}
+
+void require_positive(const std::string& field, long long v) {
+  if (v <= 0) throw invalid_argument(field, "a positive integer", std::to_string(v));
+}
+
+// Reads `key` into `out` when present; a present value of the wrong type is an error naming the file.
+template <typename T>
+void read_field(const nlohmann::json& j, const char* key, T& out, const std::string& source) {
+  if (!j.contains(key) || j[key].is_null()) return;
+  try {
+    out = j[key].get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw FormatError(source, std::string("field '") + key + "' has an unexpected type: " + j[key].dump());
+  }
+}
+
+}  // namespace
+
+Activation parse_activation(const std::string& name) {
+  if (name == "gelu") return Activation::Gelu;
+  if (name == "gelu_new" || name == "gelu_pytorch_tanh") return Activation::GeluTanh;
+  if (name == "relu") return Activation::Relu;
+  if (name == "silu" || name == "swish") return Activation::Silu;
+  throw invalid_argument("activation", "gelu, gelu_new, gelu_pytorch_tanh, relu, silu or swish", "'" + name + "'");
+}
+
+std::string to_string(Activation a) {
+  switch (a) {
+    case Activation::Gelu: return "gelu";
+    case Activation::GeluTanh: return "gelu_new";
+    case Activation::Relu: return "relu";
+    case Activation::Silu: return "silu";
+  }
+  return "?";
+}
+
+std::string to_string(ExtractorNorm n) { return n == ExtractorNorm::Group ? "group" : "layer"; }
+
+void Wav2Vec2Config::validate() const {
+  if (model_type != "wav2vec2" && model_type != "hubert")
+    throw invalid_argument("model_type", "\"wav2vec2\" or \"hubert\"", "\"" + model_type + "\"");
+  require_positive("hidden_size", hidden_size);
+  require_positive("num_hidden_layers", num_hidden_layers);
+  require_positive("num_attention_heads", num_attention_heads);
+  require_positive("intermediate_size", intermediate_size);
+  if (hidden_size % num_attention_heads != 0)
+    throw invalid_argument("hidden_size", "a multiple of num_attention_heads (" +
+                                              std::to_string(num_attention_heads) + ")",
+                           std::to_string(hidden_size));
+  if (!(layer_norm_eps > 0)) throw invalid_argument("layer_norm_eps", "> 0", std::to_string(layer_norm_eps));
+  if (conv_dim.empty()) throw invalid_argument("conv_dim", "at least one conv layer", "[]");
+  if (conv_kernel.size() != conv_dim.size() || conv_stride.size() != conv_dim.size())
+    throw invalid_argument("conv_kernel/conv_stride", std::to_string(conv_dim.size()) + " entries like conv_dim",
+                           std::to_string(conv_kernel.size()) + " and " + std::to_string(conv_stride.size()));
+  for (size_t i = 0; i < conv_dim.size(); ++i) {
+    require_positive("conv_dim[" + std::to_string(i) + "]", conv_dim[i]);
+    require_positive("conv_kernel[" + std::to_string(i) + "]", conv_kernel[i]);
+    require_positive("conv_stride[" + std::to_string(i) + "]", conv_stride[i]);
+  }
+  require_positive("num_conv_pos_embeddings", num_conv_pos_embeddings);
+  require_positive("num_conv_pos_embedding_groups", num_conv_pos_embedding_groups);
+  if (hidden_size % num_conv_pos_embedding_groups != 0)
+    throw invalid_argument("num_conv_pos_embedding_groups", "a divisor of hidden_size (" +
+                                                                std::to_string(hidden_size) + ")",
+                           std::to_string(num_conv_pos_embedding_groups));
+}
+
+std::string Wav2Vec2Config::to_string() const {
+  std::ostringstream s;
+  s << "model_type=" << model_type << " hidden_size=" << hidden_size << " num_hidden_layers=" << num_hidden_layers
+    << " num_attention_heads=" << num_attention_heads << " intermediate_size=" << intermediate_size
+    << " hidden_act=" << encoder::to_string(hidden_act) << " layer_norm_eps=" << layer_norm_eps
+    << " feat_extract_norm=" << encoder::to_string(feat_extract_norm)
+    << " feat_extract_activation=" << encoder::to_string(feat_extract_activation)
+    << " conv_dim=" << join_ints(conv_dim) << " conv_kernel=" << join_ints(conv_kernel)
+    << " conv_stride=" << join_ints(conv_stride) << " conv_bias=" << conv_bias
+    << " num_conv_pos_embeddings=" << num_conv_pos_embeddings
+    << " num_conv_pos_embedding_groups=" << num_conv_pos_embedding_groups
+    << " do_stable_layer_norm=" << do_stable_layer_norm << " feat_proj_layer_norm=" << feat_proj_layer_norm;
+  return s.str();
+}
+
+int Wav2Vec2Config::samples_per_frame() const {
+  int p = 1;
+  for (int s : conv_stride) p *= s;
+  return p;
+}
+
+int Wav2Vec2Config::receptive_field() const {
+  // Walk back from one output frame: rf_in = (rf_out - 1) * stride + kernel.
+  int rf = 1;
+  for (size_t i = conv_kernel.size(); i-- > 0;) rf = (rf - 1) * conv_stride[i] + conv_kernel[i];
+  return rf;
+}
+
+int64_t Wav2Vec2Config::frames_for(int64_t samples) const {
+  int64_t n = samples;
+  for (size_t i = 0; i < conv_kernel.size(); ++i) {
+    if (n < conv_kernel[i]) return 0;
+    n = (n - conv_kernel[i]) / conv_stride[i] + 1;
+  }
+  return n;
+}
+
+int64_t Wav2Vec2Config::parameter_count() const {
+  int64_t n = 0, in = 1;
+  const bool layer_mode = feat_extract_norm == ExtractorNorm::Layer;
+  for (size_t i = 0; i < conv_dim.size(); ++i) {
+    n += int64_t{in} * conv_dim[i] * conv_kernel[i] + (conv_bias ? conv_dim[i] : 0);
+    if (layer_mode || i == 0) n += 2 * conv_dim[i];
+    in = conv_dim[i];
+  }
+  const int64_t d = hidden_size, f = intermediate_size, c = conv_out_channels();
+  if (has_feat_proj_layer_norm()) n += 2 * c;
+  n += c * d + d;                                                                                // projection
+  n += d * (d / num_conv_pos_embedding_groups) * num_conv_pos_embeddings + num_conv_pos_embeddings + d;  // pos
+  n += 2 * d;                                                                                    // layer_norm
+  n += num_hidden_layers * (4 * (d * d + d) + 4 * d + d * f + f + f * d + d);
+  return n;
+}
+
+nlohmann::json Wav2Vec2Config::to_json() const {
+  nlohmann::json j;
+  j["architectures"] = nlohmann::json::array({model_type == "hubert" ? "HubertModel" : "Wav2Vec2Model"});
+  j["model_type"] = model_type;
+  j["hidden_size"] = hidden_size;
+  j["num_hidden_layers"] = num_hidden_layers;
+  j["num_attention_heads"] = num_attention_heads;
+  j["intermediate_size"] = intermediate_size;
+  j["hidden_act"] = encoder::to_string(hidden_act);
+  j["layer_norm_eps"] = layer_norm_eps;
+  j["feat_extract_norm"] = encoder::to_string(feat_extract_norm);
+  j["feat_extract_activation"] = encoder::to_string(feat_extract_activation);
+  j["conv_dim"] = conv_dim;
+  j["conv_kernel"] = conv_kernel;
+  j["conv_stride"] = conv_stride;
+  j["conv_bias"] = conv_bias;
+  j["num_conv_pos_embeddings"] = num_conv_pos_embeddings;
+  j["num_conv_pos_embedding_groups"] = num_conv_pos_embedding_groups;
+  j["do_stable_layer_norm"] = do_stable_layer_norm;
+  if (model_type == "hubert") j["feat_proj_layer_norm"] = feat_proj_layer_norm;
+  j["torch_dtype"] = "float32";
+  return j;
+}
+
+Wav2Vec2Config Wav2Vec2Config::from_json(const nlohmann::json& j, const std::string& source) {
+  if (!j.is_object()) throw FormatError(source, "config must be a JSON object");
+  Wav2Vec2Config c;
+  read_field(j, "model_type", c.model_type, source);
+  if (c.model_type == "wavlm")
+    throw FormatError(source, "model_type \"wavlm\" is not supported (its gated relative position bias is not "
+                              "implemented); supported: wav2vec2, hubert");
+  if (c.model_type != "wav2vec2" && c.model_type != "hubert")
+    throw FormatError(source, "model_type \"" + c.model_type + "\" is not supported; supported: wav2vec2, hubert");
+  read_field(j, "hidden_size", c.hidden_size, source);
+  read_field(j, "num_hidden_layers", c.num_hidden_layers, source);
+  read_field(j, "num_attention_heads", c.num_attention_heads, source);
+  read_field(j, "intermediate_size", c.intermediate_size, source);
+  read_field(j, "layer_norm_eps", c.layer_norm_eps, source);
+  std::string act = "gelu", feat_act = "gelu", norm = "group";
+  read_field(j, "hidden_act", act, source);
+  read_field(j, "feat_extract_activation", feat_act, source);
+  read_field(j, "feat_extract_norm", norm, source);
+  try {
+    c.hidden_act = parse_activation(act);
+    c.feat_extract_activation = parse_activation(feat_act);
+  } catch (const InvalidArgument& e) {
+    throw FormatError(source, e.what());
+  }
+  if (norm != "group" && norm != "layer")
+    throw FormatError(source, "feat_extract_norm: expected \"group\" or \"layer\", got \"" + norm + "\"");
+  c.feat_extract_norm = norm == "group" ? ExtractorNorm::Group : ExtractorNorm::Layer;
+  read_field(j, "conv_dim", c.conv_dim, source);
+  read_field(j, "conv_kernel", c.conv_kernel, source);
+  read_field(j, "conv_stride", c.conv_stride, source);
+  read_field(j, "conv_bias", c.conv_bias, source);
+  read_field(j, "num_conv_pos_embeddings", c.num_conv_pos_embeddings, source);
+  read_field(j, "num_conv_pos_embedding_groups", c.num_conv_pos_embedding_groups, source);
+  read_field(j, "do_stable_layer_norm", c.do_stable_layer_norm, source);
+  if (c.model_type == "hubert") read_field(j, "feat_proj_layer_norm", c.feat_proj_layer_norm, source);
+  c.feat_proj_layer_norm = c.model_type == "wav2vec2" ? true : c.feat_proj_layer_norm;
+  try {
+    c.validate();
+  } catch (const InvalidArgument& e) {
+    throw FormatError(source, e.what());
+  }
+  return c;
+}
+
+Wav2Vec2Config read_hf_config(const std::filesystem::path& config_json) {
+  const std::string text = read_text_file(config_json);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(config_json, std::string("not valid JSON: ") + e.what());
+  }
+  return Wav2Vec2Config::from_json(j, config_json.string());
+}
+
+bool read_do_normalize(const std::filesystem::path& model_dir) {
+  const auto path = model_dir / "preprocessor_config.json";
+  if (!std::filesystem::exists(path)) return false;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_text_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(path, std::string("not valid JSON: ") + e.what());
+  }
+  bool v = false;
+  read_field(j, "do_normalize", v, path.string());
+  return v;
+}
+
+}  // namespace speechleak::encoder

@@ -1,0 +1,222 @@
+#include "speechleak/encoder/hf_loader.h"
+
+#include <array>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "speechleak/encoder/tensor_io.h"
+#include "speechleak/util/error.h"
+#include "speechleak/util/file_io.h"
+#include "speechleak/util/text.h"
+
+namespace speechleak::encoder {
+namespace {
+
+namespace fs = std::filesystem;
+using text::starts_with;
+
+constexpr std::string_view kFusedPosWeight = "encoder.pos_conv_embed.conv.weight";
+
+// Names (exact) and name prefixes (ending in '.') of tensors that are not part of the encoder.
+constexpr std::array<std::string_view, 12> kIgnored{"masked_spec_embed", "label_embs_concat", "layer_weights",
+                                                    "quantizer.",        "project_q.",        "project_hid.",
+                                                    "final_proj.",       "lm_head.",          "aux.",
+                                                    "projector.",        "classifier.",       "adapter."};
+
+bool is_ignored(std::string_view key) {
+  for (auto p : kIgnored)
+    if (p.back() == '.' ? starts_with(key, p) : key == p) return true;
+  return false;
+}
+
+std::string list_keys(const std::vector<std::string>& keys, size_t max = 12) {
+  std::string s;
+  for (size_t i = 0; i < keys.size() && i < max; ++i) s += (i ? ", " : "") + keys[i];
+  if (keys.size() > max) s += ", ... (" + std::to_string(keys.size()) + " in all)";
+  return s;
+}
+
+// The model prefix of a state dict saved from a CTC / pretraining class, or "".
+std::string detect_prefix(const std::vector<const TensorView*>& views, const fs::path& file) {
+  std::set<std::string> found;
+  for (const auto* v : views)
+    for (std::string p : {"wav2vec2.", "hubert.", "wavlm.", "data2vec_audio."})
+      if (starts_with(v->name, p)) found.insert(p);
+  for (std::string other : {"wavlm.", "data2vec_audio."})
+    if (found.count(other))
+      throw FormatError(file, "keys prefixed '" + other +
+                                  "' belong to a model family speechleak does not implement (supported: wav2vec2, "
+                                  "hubert)");
+  if (found.size() > 1) throw FormatError(file, "keys carry both 'wav2vec2.' and 'hubert.' prefixes");
+  return found.empty() ? "" : *found.begin();
+}
+
+struct Canonical {
+  std::string name;
+  bool torchaudio = false;
+  bool parametrization = false;
+};
+
+// HF name without prefix for any accepted spelling of a key.
+Canonical canonical_name(std::string key, const std::string& prefix) {
+  Canonical c;
+  if (!prefix.empty() && starts_with(key, prefix)) key = key.substr(prefix.size());
+  for (auto [from, to] : {std::pair<std::string, std::string>{"encoder.feature_projection.", "feature_projection."},
+                          {"encoder.transformer.", "encoder."}})
+    if (starts_with(key, from)) key = to + key.substr(from.size()), c.torchaudio = true;
+  for (auto [from, to] : {std::pair<std::string, std::string>{".conv.parametrizations.weight.original0", ".conv.weight_g"},
+                          {".conv.parametrizations.weight.original1", ".conv.weight_v"}}) {
+    auto pos = key.find(from);
+    if (pos != std::string::npos && pos + from.size() == key.size())
+      key = key.substr(0, pos) + to, c.parametrization = true;
+  }
+  c.name = std::move(key);
+  return c;
+}
+
+std::string dtype_summary(const std::vector<const TensorView*>& used) {
+  std::set<std::string_view> kinds;
+  for (const auto* v : used) kinds.insert(dtype_name(v->dtype));
+  return kinds.size() == 1 ? std::string(*kinds.begin()) : "mixed";
+}
+
+void check_shape(const std::string& name, const TensorView& v, const at::Tensor& param, const fs::path& file) {
+  if (param.sizes().vec() == v.shape) return;
+  throw FormatError(file, "tensor '" + v.name + "' (" + name + "): expected shape " +
+                              shape_to_string(param.sizes().vec()) + " from config.json, got " +
+                              shape_to_string(v.shape));
+}
+
+LoadReport load_views(Wav2Vec2Model& model, const std::vector<const TensorView*>& views, const fs::path& file) {
+  LoadReport report;
+  report.prefix = detect_prefix(views, file);
+  std::map<std::string, const TensorView*> by_name;
+  bool torchaudio = false, parametrization = false;
+  for (const auto* v : views) {
+    auto c = canonical_name(v->name, report.prefix);
+    if (is_ignored(c.name)) {
+      report.ignored_keys.push_back(v->name);
+      continue;
+    }
+    torchaudio |= c.torchaudio;
+    parametrization |= c.parametrization;
+    auto [it, fresh] = by_name.emplace(c.name, v);
+    if (!fresh)
+      throw FormatError(file, "tensors '" + it->second->name + "' and '" + v->name + "' both hold '" + c.name + "'");
+  }
+  report.key_style = torchaudio ? "torchaudio" : "hf";
+  const TensorView* fused = by_name.count(std::string(kFusedPosWeight)) ? by_name[std::string(kFusedPosWeight)]
+                                                                        : nullptr;
+  report.pos_conv_form = fused ? "fused" : parametrization ? "parametrizations" : "weight_g/weight_v";
+
+  at::NoGradGuard no_grad;
+  std::vector<std::string> missing;
+  std::vector<const TensorView*> used;
+  std::set<std::string> consumed;
+  for (auto& item : model->named_parameters(true)) {
+    const std::string& name = item.key();
+    auto& param = item.value();
+    const bool weight_norm_part = name.ends_with("pos_conv_embed.conv.weight_g") ||
+                                  name.ends_with("pos_conv_embed.conv.weight_v");
+    auto it = by_name.find(name);
+    if (it == by_name.end()) {
+      if (!(fused && weight_norm_part)) missing.push_back(name);
+      continue;
+    }
+    check_shape(name, *it->second, param, file);
+    param.copy_(to_float_tensor(*it->second, file));
+    used.push_back(it->second);
+    consumed.insert(name);
+  }
+  if (!missing.empty())
+    throw FormatError(file, "missing tensors (expected by config.json for a " + model->config().model_type +
+                                " model): " + list_keys(missing));
+  if (fused) {
+    auto& conv = model->encoder->pos_conv_embed->conv;
+    check_shape(std::string(kFusedPosWeight), *fused, conv->weight_v, file);
+    conv->set_from_fused(to_float_tensor(*fused, file));
+    used.push_back(fused);
+    consumed.insert(std::string(kFusedPosWeight));
+  }
+  std::vector<std::string> unexpected;
+  for (const auto& [name, v] : by_name)
+    if (!consumed.count(name)) unexpected.push_back(v->name);
+  if (!unexpected.empty())
+    throw FormatError(file, "unexpected tensors, not part of a " + model->config().model_type +
+                                " encoder with this config.json (another architecture?): " + list_keys(unexpected));
+  report.source_dtype = dtype_summary(used);
+  return report;
+}
+
+// model.safetensors, or the shards listed by model.safetensors.index.json.
+std::vector<SafetensorsFile> open_weights(const fs::path& dir) {
+  std::vector<SafetensorsFile> files;
+  if (fs::exists(dir / "model.safetensors")) {
+    files.push_back(SafetensorsFile::open(dir / "model.safetensors"));
+    return files;
+  }
+  const auto index = dir / "model.safetensors.index.json";
+  if (fs::exists(index)) {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(read_text_file(index));
+    } catch (const nlohmann::json::exception& e) {
+      throw FormatError(index, std::string("not valid JSON: ") + e.what());
+    }
+    if (!j.contains("weight_map") || !j["weight_map"].is_object())
+      throw FormatError(index, "no weight_map object");
+    std::set<std::string> shards;
+    for (const auto& [k, v] : j["weight_map"].items()) shards.insert(v.get<std::string>());
+    for (const auto& s : shards) files.push_back(SafetensorsFile::open(dir / s));
+    return files;
+  }
+  if (fs::exists(dir / "pytorch_model.bin")) throw FormatError(dir, pytorch_bin_refusal(dir));
+  throw FileError(dir, "no model.safetensors (nor model.safetensors.index.json) in the model directory");
+}
+
+}  // namespace
+
+std::string pytorch_bin_refusal(const fs::path& dir) {
+  return "only pytorch_model.bin found: speechleak reads safetensors and never unpickles checkpoints. Convert "
+         "once with: python -c \"from transformers import AutoModel; d='" +
+         dir.string() + "'; AutoModel.from_pretrained(d).save_pretrained(d, safe_serialization=True)\"";
+}
+
+LoadReport load_hf_weights(Wav2Vec2Model& model, const SafetensorsFile& file) {
+  std::vector<const TensorView*> views;
+  for (const auto& v : file.tensors()) views.push_back(&v);
+  return load_views(model, views, file.path());
+}
+
+LoadedHfModel load_hf_directory(const fs::path& dir) {
+  if (!fs::is_directory(dir)) throw FileError(dir, "not a directory");
+  if (!fs::exists(dir / "config.json")) throw FileError(dir, "no config.json in the model directory");
+  auto files = open_weights(dir);  // before parsing the config: refuses pytorch_model.bin first
+  LoadedHfModel out;
+  out.model = Wav2Vec2Model(read_hf_config(dir / "config.json"));
+  out.do_normalize = read_do_normalize(dir);
+  std::vector<const TensorView*> views;
+  for (const auto& f : files)
+    for (const auto& v : f.tensors()) views.push_back(&v);
+  out.report = load_views(out.model, views, files.size() == 1 ? files[0].path() : dir);
+  return out;
+}
+
+void save_hf_directory(Wav2Vec2Model& model, const fs::path& dir, bool do_normalize) {
+  fs::create_directories(dir);
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  for (const auto& item : model->named_parameters(true)) tensors.emplace_back(item.key(), item.value());
+  save_tensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
+  write_text_file_atomically(dir / "config.json", model->config().to_json().dump(2) + "\n");
+  nlohmann::json pre = {{"do_normalize", do_normalize},
+                        {"feature_extractor_type", "Wav2Vec2FeatureExtractor"},
+                        {"feature_size", 1},
+                        {"padding_side", "right"},
+                        {"padding_value", 0.0},
+                        {"return_attention_mask", do_normalize},
+                        {"sampling_rate", 16000}};
+  write_text_file_atomically(dir / "preprocessor_config.json", pre.dump(2) + "\n");
+}
+
+}  // namespace speechleak::encoder

@@ -1,0 +1,50 @@
+#pragma once
+// Hugging Face model directories (config.json + model.safetensors) <-> Wav2Vec2Model.
+//
+// Accepted key naming in model.safetensors:
+//  - HF, with or without a "wav2vec2." / "hubert." prefix (models saved from the CTC or pretraining classes);
+//  - torchaudio (encoder.feature_projection.*, encoder.transformer.*);
+//  - positional conv as weight_g/weight_v, as parametrizations.weight.original0/original1, or fused `weight`.
+// Heads and pretraining tensors are ignored and listed (LoadReport::ignored_keys): masked_spec_embed, quantizer.*,
+// project_q.*, project_hid.*, final_proj.*, label_embs_concat, lm_head.*, aux.* (torchaudio's CTC head),
+// projector.*, classifier.*, layer_weights, adapter.* (HF applies the adapter after hidden_states).
+// Any other unknown tensor, a missing one or a shape mismatch is a FormatError naming them.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "speechleak/encoder/safetensors.h"
+#include "speechleak/encoder/wav2vec2_model.h"
+
+namespace speechleak::encoder {
+
+struct LoadReport {
+  std::vector<std::string> ignored_keys;  // as written in the file
+  std::string key_style;                  // "hf" | "torchaudio"
+  std::string prefix;                     // "", "wav2vec2." or "hubert."
+  std::string pos_conv_form;              // "weight_g/weight_v" | "parametrizations" | "fused"
+  std::string source_dtype;               // dtype of the stored weights (e.g. "F32", "F16"; "mixed")
+};
+
+// Copies the tensors of `file` into `model` (converted to float32). Throws FormatError naming the file and the
+// offending keys (missing, unexpected) or the key with its expected and actual shape.
+LoadReport load_hf_weights(Wav2Vec2Model& model, const SafetensorsFile& file);
+
+struct LoadedHfModel {
+  Wav2Vec2Model model{nullptr};
+  bool do_normalize = false;  // preprocessor_config.json
+  LoadReport report;
+};
+
+// Reads config.json, preprocessor_config.json (optional) and model.safetensors of `dir`. A directory with only
+// pytorch_model.bin is refused with the conversion command (speechleak never unpickles).
+LoadedHfModel load_hf_directory(const std::filesystem::path& dir);
+
+// Writes config.json, preprocessor_config.json and model.safetensors (HF key names, no prefix, weight_g/weight_v)
+// that load_hf_directory reads back.
+void save_hf_directory(Wav2Vec2Model& model, const std::filesystem::path& dir, bool do_normalize = false);
+
+// The message for a directory holding only pytorch_model.bin.
+std::string pytorch_bin_refusal(const std::filesystem::path& dir);
+
+}  // namespace speechleak::encoder

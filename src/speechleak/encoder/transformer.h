@@ -1,0 +1,96 @@
+#pragma once
+// The transformer of wav2vec 2.0 / HuBERT (HF Wav2Vec2Encoder and Wav2Vec2EncoderStableLayerNorm). Parameter names
+// are HF's: pos_conv_embed.*, layer_norm.*, layers.N.attention.{q,k,v,out}_proj.*, layers.N.layer_norm.*,
+// layers.N.feed_forward.{intermediate_dense,output_dense}.*, layers.N.final_layer_norm.*.
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+#include <vector>
+
+#include "speechleak/encoder/hf_config.h"
+#include "speechleak/encoder/module_util.h"
+#include "speechleak/encoder/positional.h"
+
+namespace speechleak::encoder {
+
+class SelfAttentionImpl : public torch::nn::Module {
+ public:
+  SelfAttentionImpl(int embed_dim, int num_heads);
+  // x [B, T, D]; additive_mask [B, 1, 1, T] (0 for real frames, a large negative value for padding) or undefined.
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& additive_mask = {});
+  // Fuses q/k/v into one [3D, D] matrix (one matmul instead of three) and casts for bf16.
+  void prepare_inference(ComputePrecision p);
+  void train(bool on = true) override;
+
+  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
+
+ private:
+  int heads_, head_dim_;
+  ComputePrecision precision_ = ComputePrecision::F32;
+  PreparedLinear qkv_, out_;
+};
+TORCH_MODULE(SelfAttention);
+
+class FeedForwardImpl : public torch::nn::Module {
+ public:
+  FeedForwardImpl(int embed_dim, int intermediate, Activation activation);
+  at::Tensor forward(const at::Tensor& x);  // [B, T, D] -> [B, T, D]
+  void prepare_inference(ComputePrecision p);
+  void train(bool on = true) override;
+
+  torch::nn::Linear intermediate_dense{nullptr}, output_dense{nullptr};
+
+ private:
+  Activation activation_;
+  PreparedLinear in_, out_;
+};
+TORCH_MODULE(FeedForward);
+
+// Post-norm (base): x = LN(x + attn(x)); x = FLN(x + ff(x)).
+// Pre-norm (stable layer norm): x = x + attn(LN(x)); x = x + ff(FLN(x)).
+class EncoderLayerImpl : public torch::nn::Module {
+ public:
+  EncoderLayerImpl(const Wav2Vec2Config& config);
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& additive_mask = {});
+  void prepare_inference(ComputePrecision p);
+
+  SelfAttention attention{nullptr};
+  torch::nn::LayerNorm layer_norm{nullptr};
+  FeedForward feed_forward{nullptr};
+  torch::nn::LayerNorm final_layer_norm{nullptr};
+
+ private:
+  bool pre_norm_;
+};
+TORCH_MODULE(EncoderLayer);
+
+class TransformerEncoderImpl : public torch::nn::Module {
+ public:
+  explicit TransformerEncoderImpl(const Wav2Vec2Config& config);
+
+  // x [B, T, D] projected features; padding [B, T] bool (true = padded frame) or undefined.
+  // Returns the hidden states 0..max_state in the HF / s3prl convention (state 0 = input of layer 1, state L =
+  // final output, after the final layer norm for stable-layer-norm models). States with keep[s] == false are
+  // returned undefined; layers above max_state are not run. keep.size() must be max_state + 1.
+  std::vector<at::Tensor> forward_states(const at::Tensor& x, const at::Tensor& padding,
+                                         const std::vector<bool>& keep);
+  // The final output [B, T, D] (state L), for training.
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& padding = {});
+  void prepare_inference(ComputePrecision p);
+  int num_layers() const { return static_cast<int>(layers_.size()); }
+
+  PositionalConvEmbedding pos_conv_embed{nullptr};
+  torch::nn::LayerNorm layer_norm{nullptr};
+  torch::nn::ModuleList layers;
+
+ private:
+  bool stable_;
+  std::vector<EncoderLayer> layers_;
+};
+TORCH_MODULE(TransformerEncoder);
+
+}  // namespace speechleak::encoder

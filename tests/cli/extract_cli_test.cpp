@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "speechleak/util/file_io.h"
+#include "support/test_support.h"
+
+namespace speechleak {
+namespace {
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+const fs::path kModel = fs::path(SPEECHLEAK_SOURCE_DIR) / "tests/fixtures/encoder/a_hubert_group";
+
+std::map<std::string, std::string> files(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename()] = read_text_file(e.path());
+  return out;
+}
+
+// 4 speakers x 12 utterances of 1-2 s: a few seconds of extraction for the fixture model.
+std::string make_corpus(const fs::path& root) {
+  for (int spk = 1; spk <= 4; ++spk) {
+    std::string trans;
+    for (int u = 0; u < 12; ++u) {
+      const std::string id = std::to_string(spk) + "-3-" + std::to_string(1000 + u);
+      testing::write_tone(root / "s" / std::to_string(spk) / "3" / (id + ".flac"), 1.0 + 0.1 * (u % 10), 16000,
+                          150.0 + 40 * spk + 11 * u);
+      trans += id + " W\n";
+    }
+    testing::write_text(root / "s" / std::to_string(spk) / "3" / (std::to_string(spk) + "-3.trans.txt"), trans);
+  }
+  return "'librispeech:" + root.string() + ":s'";
+}
+
+// kill -9 at several moments, then a run to the end: the store must hold exactly the bytes of an uninterrupted run.
+TEST(ExtractCli, KilledRunsResumeToAnIdenticalStore) {
+  TempDir dir;
+  const std::string spec = make_corpus(dir / "LS");
+  const std::string cmd = std::string(SPEECHLEAK_CLI_PATH) + " -q extract --threads 1 --model " + kModel.string() +
+                          " --corpus " + spec + " --frames --max-batch-seconds 4 --out ";
+  std::string out;
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(testing::run_command(cmd + (dir / "reference").string(), &out), 0) << out;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto reference = files(dir / "reference");
+  ASSERT_EQ(reference.count("index-0-of-1.jsonl"), 1u);
+
+  const auto store = (dir / "killed").string();
+  int killed = 0;
+  // Kill points spread over the reference run's duration (start-up included), so the test adapts to the machine.
+  for (double f : {0.35, 0.5, 0.6, 0.7, 0.8, 0.9}) {
+    const int rc = testing::run_command("timeout -s KILL " + std::to_string(f * seconds) + " " + cmd + store, &out);
+    killed += rc == 137 ? 1 : 0;
+  }
+  ASSERT_EQ(testing::run_command(cmd + store, &out), 0) << out;
+  EXPECT_EQ(files(store), reference) << "after " << killed << " killed runs";
+  EXPECT_GT(killed, 0) << "no run was killed: the corpus is too small to test interruption";
+}
+
+TEST(ExtractCli, ReportsSkippedFilesAndRefusesAMismatchedStore) {
+  TempDir dir;
+  const std::string spec = make_corpus(dir / "LS");
+  testing::write_text(dir / "LS/s/1/3/1-3-9999.flac", "not audio");
+  testing::write_text(dir / "LS/s/1/3/1-3.trans.txt", read_text_file(dir / "LS/s/1/3/1-3.trans.txt") + "1-3-9999 X\n");
+  const std::string base = std::string(SPEECHLEAK_CLI_PATH) + " extract --model " + kModel.string() + " --corpus " +
+                           spec + " --out " + (dir / "st").string();
+  std::string out;
+  ASSERT_EQ(testing::run_command(base, &out), 0) << out;
+  EXPECT_NE(out.find("48 of 49 utterances in the store; 1 skipped (1 unreadable)"), std::string::npos) << out;
+  EXPECT_NE(out.find("1-3-9999.flac"), std::string::npos) << out;
+  out.clear();
+  EXPECT_EQ(testing::run_command(base + " --layers 1", &out), 1);
+  EXPECT_NE(out.find("layers: stored '[2]', requested '[1]'"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace speechleak

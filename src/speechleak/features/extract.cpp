@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
-#include <functional>
 #include <set>
 #include <sstream>
 
@@ -179,81 +178,116 @@ std::vector<const corpus::Utterance*> shard_utterances(const corpus::Corpus& cor
   return out;
 }
 
+namespace {
+
+// One extraction run: decodes windows of utterances, encodes them in length-sorted batches, appends the results.
+class Extraction {
+ public:
+  Extraction(const corpus::Corpus& corpus, encoder::Encoder& enc, const fs::path& store_dir,
+             const ExtractConfig& config, const ProgressCallback& progress)
+      : enc_(enc),
+        config_(config),
+        progress_(progress),
+        layers_(resolved_layers(enc, config)),
+        states_(layers_.begin(), layers_.end()),
+        writer_(store_dir, make_manifest(enc, corpus.spec, config), part_name(config.shard_index, config.shard_count)) {
+    todo_ = windows_to_run(shard_utterances(corpus, config.shard_index, config.shard_count), writer_.done(),
+                           config.window, report_);
+  }
+
+  ExtractReport run() {
+    DecodeQueue queue(todo_, config_.audio_policy, config_.decode_threads, 2 * config_.window);
+    while (!queue.exhausted()) {
+      auto window = next_window(queue);
+      std::vector<Decoded*> ptrs;
+      for (auto& d : window) ptrs.push_back(&d);
+      for (auto& batch : make_batches(ptrs, config_)) {
+        encode_and_write(batch);
+        report_progress();
+      }
+    }
+    report_.bytes_written = writer_.bytes_written();
+    return report_;
+  }
+
+ private:
+  // Exactly `window` utterances, failed ones included (skipped and counted), so windows match windows_to_run's.
+  std::vector<Decoded> next_window(DecodeQueue& queue) {
+    std::vector<Decoded> window;
+    for (int taken = 0; taken < config_.window; ++taken) {
+      auto d = queue.next();
+      if (!d) break;
+      if (!d->error.empty()) {
+        report_.skipped.add(d->utterance->id, d->utterance->source.describe(), d->error);
+        continue;
+      }
+      if (config_.reverse_audio) audio::reverse(d->audio.samples);
+      window.push_back(std::move(*d));
+    }
+    return window;
+  }
+
+  // A batch the encoder refuses is retried one utterance at a time, so one bad item costs only itself.
+  void encode_and_write(const std::vector<Decoded*>& batch) {
+    std::vector<std::span<const float>> wavs;
+    for (auto* d : batch) wavs.emplace_back(d->audio.samples);
+    encoder::EncoderOutput out;
+    try {
+      out = enc_.encode(wavs, states_);
+    } catch (const Error& e) {
+      if (batch.size() == 1)
+        report_.skipped.add(batch[0]->utterance->id, batch[0]->utterance->source.describe(),
+                            std::string("encoder failed: ") + e.what());
+      else
+        for (auto* d : batch) encode_and_write({d});
+      return;
+    }
+    for (size_t b = 0; b < batch.size(); ++b) write(*batch[b], out, static_cast<int64_t>(b));
+  }
+
+  void write(const Decoded& d, const encoder::EncoderOutput& out, int64_t b) {
+    const auto* u = d.utterance;
+    if (writer_.done().count(u->id)) return;  // recomputed only to keep the batch as in an uninterrupted run
+    if (!all_finite(out, layers_, b)) {
+      report_.skipped.add(u->id, u->source.describe(), "non-finite hidden states (NaN or infinity from the encoder)");
+      return;
+    }
+    std::vector<at::Tensor> keep;
+    std::map<std::string, ArrayData> arrays;
+    for (int layer : layers_) add_state_arrays(layer, out.utterance(layer, b), config_, keep, arrays);
+    writer_.append(u->id, arrays,
+                   {{"speaker_id", u->speaker_id}, {"subset", u->subset},
+                    {"num_samples", std::to_string(d.audio.samples.size())},
+                    {"frames", std::to_string(out.frames()[b])}});
+    ++report_.extracted;
+    report_.audio_seconds += d.audio.duration_s();
+  }
+
+  void report_progress() {
+    if (progress_)
+      progress_({"extract", static_cast<int64_t>(report_.already_done + report_.extracted + report_.skipped.size()),
+                 static_cast<int64_t>(report_.total), report_.audio_seconds, "s audio",
+                 static_cast<int64_t>(report_.skipped.size())});
+  }
+
+  encoder::Encoder& enc_;
+  const ExtractConfig& config_;
+  const ProgressCallback& progress_;
+  const std::vector<int> layers_;
+  const encoder::StateSet states_;
+  StoreWriter writer_;
+  ExtractReport report_;
+  std::vector<const corpus::Utterance*> todo_;
+};
+
+}  // namespace
+
 ExtractReport extract_features(const corpus::Corpus& corpus, encoder::Encoder& enc, const fs::path& store_dir,
                                const ExtractConfig& config, const ProgressCallback& progress) {
   config.validate();
   runtime::ensure_torch_threads();
   const auto t0 = std::chrono::steady_clock::now();
-  const auto layers = resolved_layers(enc, config);
-  StoreWriter writer(store_dir, make_manifest(enc, corpus.spec, config),
-                     part_name(config.shard_index, config.shard_count));
-  ExtractReport report;
-  const auto todo = windows_to_run(shard_utterances(corpus, config.shard_index, config.shard_count), writer.done(),
-                                   config.window, report);
-  DecodeQueue queue(todo, config.audio_policy, config.decode_threads, 2 * config.window);
-  const encoder::StateSet states(layers.begin(), layers.end());
-  auto report_progress = [&] {
-    if (progress)
-      progress({"extract", static_cast<int64_t>(report.already_done + report.extracted + report.skipped.size()),
-                static_cast<int64_t>(report.total), report.audio_seconds, "s audio",
-                static_cast<int64_t>(report.skipped.size())});
-  };
-  // A batch the encoder refuses is retried one utterance at a time, so one bad item costs only itself.
-  std::function<void(const std::vector<Decoded*>&)> encode_and_write = [&](const std::vector<Decoded*>& batch) {
-    std::vector<std::span<const float>> wavs;
-    for (auto* d : batch) wavs.emplace_back(d->audio.samples);
-    encoder::EncoderOutput out;
-    try {
-      out = enc.encode(wavs, states);
-    } catch (const Error& e) {
-      if (batch.size() > 1) {
-        for (auto* d : batch) encode_and_write({d});
-      } else {
-        report.skipped.add(batch[0]->utterance->id, batch[0]->utterance->source.describe(),
-                           std::string("encoder failed: ") + e.what());
-      }
-      return;
-    }
-    for (size_t b = 0; b < batch.size(); ++b) {
-      const auto* u = batch[b]->utterance;
-      if (writer.done().count(u->id)) continue;  // recomputed only to keep the batch as in an uninterrupted run
-      if (!all_finite(out, layers, static_cast<int64_t>(b))) {
-        report.skipped.add(u->id, u->source.describe(), "non-finite hidden states (NaN or infinity from the encoder)");
-        continue;
-      }
-      std::vector<at::Tensor> keep;
-      std::map<std::string, ArrayData> arrays;
-      for (int layer : layers) add_state_arrays(layer, out.utterance(layer, static_cast<int64_t>(b)), config, keep, arrays);
-      writer.append(u->id, arrays,
-                    {{"speaker_id", u->speaker_id}, {"subset", u->subset},
-                     {"num_samples", std::to_string(batch[b]->audio.samples.size())},
-                     {"frames", std::to_string(out.frames()[b])}});
-      ++report.extracted;
-      report.audio_seconds += batch[b]->audio.duration_s();
-    }
-  };
-  while (true) {
-    std::vector<Decoded> window;
-    // Exactly `window` utterances per window, failed ones included, so windows match windows_to_run's.
-    for (int taken = 0; taken < config.window; ++taken) {
-      auto d = queue.next();
-      if (!d) break;
-      if (!d->error.empty()) {
-        report.skipped.add(d->utterance->id, d->utterance->source.describe(), d->error);
-        continue;
-      }
-      if (config.reverse_audio) audio::reverse(d->audio.samples);
-      window.push_back(std::move(*d));
-    }
-    if (window.empty() && queue.exhausted()) break;
-    std::vector<Decoded*> ptrs;
-    for (auto& d : window) ptrs.push_back(&d);
-    for (auto& batch : make_batches(ptrs, config)) {
-      encode_and_write(batch);
-      report_progress();
-    }
-  }
-  report.bytes_written = writer.bytes_written();
+  auto report = Extraction(corpus, enc, store_dir, config, progress).run();
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (report.already_done + report.extracted == 0)
     throw Error("no utterance of " + corpus.spec + " could be extracted: " + report.summary());

@@ -61,7 +61,8 @@ nlohmann::json config_json(const AuditArgs& args, const std::vector<Role>& roles
 void run(AuditArgs& args) {
   runtime::set_torch_threads(args.threads);
   args.resolve();
-  std::vector<Role> roles{{"members", args.members}, {"nonmembers", args.nonmembers}, {"aux", args.aux}};
+  std::vector<Role> roles{{"members", args.members, {}, 0}, {"nonmembers", args.nonmembers, {}, 0},
+                          {"aux", args.aux, {}, 0}};
   std::string description;
   ProgressBar bar;
   if (!args.model.empty()) {

@@ -52,7 +52,7 @@ std::map<std::string, SubsetStats> subset_stats(corpus::Corpus& c, bool duration
       } catch (const Error&) {
         ++*unknown;
       }
-      bar({"read durations", ++done, static_cast<int64_t>(c.utterances.size())});
+      bar({"read durations", ++done, static_cast<int64_t>(c.utterances.size()), 0.0, "", 0});
     }
   }
   bar.finish();

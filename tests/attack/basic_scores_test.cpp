@@ -35,8 +35,9 @@ TEST(BasicScores, CosineClosedFormEqualsPairwiseMean) {
     auto f = at::randn({37, 12}, at::kDouble) + (seed % 2 ? 0.5 : 0.0);
     if (seed == 3) f[5].zero_();  // a silent frame
     EXPECT_NEAR(utterance_cosine_distance(f), brute_cosine_distance(f), 1e-10) << seed;
-    if (seed != 3)
+    if (seed != 3) {
       EXPECT_NEAR(utterance_cosine_distance_from_summary(37, unit_frame_sum(f)), brute_cosine_distance(f), 1e-10);
+    }
   }
 }
 

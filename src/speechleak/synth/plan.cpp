@@ -88,7 +88,7 @@ void draw_rendering(const SynthConfig& config, const Voice& voice, UtterancePlan
 std::string plan_fingerprint(const CorpusPlan& plan) {
   uint64_t h = fnv1a64("speechleak-synth-plan");
   auto add = [&h](const std::string& field) { h = fnv1a64(field + '\x1f', h); };
-  char buf[64];
+  char buf[512];
   for (const auto& ch : plan.chapters)
     for (const auto& u : ch.utterances) {
       add(u.id), add(u.split), add(u.sentence.spoken_text());

@@ -93,7 +93,7 @@ void add_extract_command(CLI::App& app) {
   cmd->add_option("--max-batch-seconds", [opt](const std::vector<std::string>& v) {
        opt->config.max_batch_samples = static_cast<int64_t>(text::parse_double(v.at(0), "--max-batch-seconds") * 16000);
        return true;
-     }, "Padded audio per encoder batch (default 80)");
+     }, "Padded audio per encoder batch, seconds (default 16; memory grows with it)");
   cmd->add_option("--device", opt->device, "cpu or cuda")->capture_default_str();
   cmd->add_option("--precision", opt->precision, "fp32 or bf16")->capture_default_str();
   cmd->callback([opt] { run(*opt); });

@@ -83,7 +83,10 @@ void ProgressBar::operator()(const Progress& p) {
   }
   if (!p.work_unit.empty() && p.work_done > 0) {
     char buf[96];
-    std::snprintf(buf, sizeof buf, " | %.2f %s", p.work_done, p.work_unit.c_str());
+    if (p.work_unit == "s audio")  // audio amounts read best in hours
+      std::snprintf(buf, sizeof buf, " | %.3f h audio", p.work_done / 3600.0);
+    else
+      std::snprintf(buf, sizeof buf, " | %.2f %s", p.work_done, p.work_unit.c_str());
     line += buf;
     if (p.work_unit == "s audio" && elapsed > 0) {
       std::snprintf(buf, sizeof buf, " | %.1fx real time", p.work_done / elapsed);

@@ -34,7 +34,7 @@ struct ExtractConfig {
   bool frames = false;              // also store full frame sequences
   std::string frames_dtype = "float16";  // "float16" | "float32"
   int decode_threads = 2;           // audio decoding/resampling workers
-  int64_t max_batch_samples = 16000 * 80;  // padded samples per encoder batch
+  int64_t max_batch_samples = 16000 * 16;  // padded samples per encoder batch (bounds the conv front end's memory)
   int max_batch_size = 16;
   int window = 64;                  // decoded utterances sorted by length before batching (bounds memory)
   int shard_index = 0, shard_count = 1;

@@ -46,7 +46,9 @@ void extract_role(Role& role, encoder::Encoder& enc, const AuditArgs& args, Prog
 
 nlohmann::json config_json(const AuditArgs& args, const std::vector<Role>& roles, const std::string& fingerprint) {
   nlohmann::json corpora;
-  for (const auto& r : roles) corpora[r.name] = {{"input", r.input}, {"store", r.store.string()}};
+  for (const auto& r : roles)
+    corpora[r.name] = {{"input", r.input}, {"store", r.store.string()},
+                       {"utterances_in_store", r.utterances > 0 ? nlohmann::json(r.utterances) : nlohmann::json()}};
   return {{"command", args.command_line},
           {"seeds", {{"audit", args.config.seed}, {"improved_utterance", args.config.improved_utterance.train.seed},
                      {"improved_speaker", args.config.improved_speaker.train.seed},
@@ -78,7 +80,6 @@ void run(AuditArgs& args) {
                       config_json(args, roles, result.model_fingerprint)};
   audit::write_run_directory(args.out, result, info);
   std::cout << audit::format_table(result);
-  for (const auto& w : result.warnings) std::cout << "warning: " << w << "\n";
   write_report_if_possible(args.out);
   log_info("run directory: " + args.out);
 }

@@ -65,7 +65,9 @@ void print_stats(const corpus::Corpus& c, const std::map<std::string, SubsetStat
   for (auto& [name, s] : subsets) hours += s.seconds / 3600;
   if (opt.json) {
     nlohmann::json j{{"spec", c.spec}, {"utterances", c.utterances.size()}, {"speakers", c.speaker_ids().size()},
-                     {"hours", hours}, {"durations_unknown", unknown}, {"skipped", c.skipped.size()}};
+                     {"hours", opt.durations ? nlohmann::json(hours) : nlohmann::json()},
+                     {"durations_unknown", opt.durations ? nlohmann::json(unknown) : nlohmann::json()},
+                     {"skipped", c.skipped.size()}};
     for (auto& [name, s] : subsets)
       j["subsets"][name] = {{"utterances", s.utterances}, {"speakers", s.speakers.size()}, {"hours", s.seconds / 3600}};
     for (auto& [reason, n] : c.skipped.counts_by_reason()) j["skipped_by_reason"][reason] = n;

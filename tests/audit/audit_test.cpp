@@ -140,10 +140,15 @@ TEST(Audit, OverlappingAuxiliaryAndNonMembersIsReported) {
   // The aux store reuses the non-members' speaker ids: the seed authors' flaw.
   Fixture f({"m", 6, 4, 0.7, 1.0}, {"n", 6, 4, 0.0, 0.3}, {"n", 16, 4, 0.0, 1.0});
   auto config = fast_config();
-  config.attacks = {"basic"};
+  config.improved_utterance.k = 10;
   auto r = run_audit(f.in, config);
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_NE(r.warnings[0].find("shares 6 speakers with the evaluation nonmembers"), std::string::npos) << r.warnings[0];
+}
+
+TEST(Audit, AnUtteranceIdAmongMembersAndNonMembersIsRefused) {
+  Fixture f({"m", 6, 4, 0.7, 1.0}, {"m", 6, 4, 0.0, 0.3});  // the same ids on both sides
+  EXPECT_THROW(run_audit(f.in, fast_config()), InvalidArgument);
 }
 
 TEST(Audit, BadInputsGiveClearErrors) {

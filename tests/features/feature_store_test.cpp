@@ -172,3 +172,23 @@ TEST(Half, RoundTripsAndRoundsToNearestEven) {
 
 }  // namespace
 }  // namespace speechleak::features
+
+namespace speechleak::features {
+namespace {
+
+TEST(FeatureStore, ADamagedCompleteIndexLineIsAnErrorNotATruncation) {
+  speechleak::testing::TempDir dir;
+  {
+    StoreWriter w(dir.path(), manifest(), "0-of-1");
+    for (int i = 0; i < 3; ++i) write_record(w, i);
+  }
+  auto lines = read_lines(dir / "index-0-of-1.jsonl");
+  const auto before = std::filesystem::file_size(dir / "data-0-of-1-0.bin");
+  write_text_file_atomically(dir / "index-0-of-1.jsonl", lines[0] + "\n{not json}\n" + lines[2] + "\n");
+  EXPECT_THROW(StoreReader{dir.path()}, FormatError);
+  EXPECT_THROW(StoreWriter(dir.path(), manifest(), "0-of-1"), FormatError);
+  EXPECT_EQ(std::filesystem::file_size(dir / "data-0-of-1-0.bin"), before);  // nothing was cut
+}
+
+}  // namespace
+}  // namespace speechleak::features

@@ -13,7 +13,8 @@ struct PaddedBatch {
 };
 
 // Pads sequences[indices[i]] (each [T_i, D], any float dtype) into one batch. Throws InvalidArgument naming the
-// offending index when widths differ or a sequence is empty.
+// offending index when widths differ. Empty sequences must be rejected before (check_sequences): their attention
+// would be a softmax over nothing.
 PaddedBatch pad_batch(const std::vector<at::Tensor>& sequences, const std::vector<int64_t>& indices);
 
 // Checks that every sequence is a finite [T >= 1, D] tensor of the same width; returns D. `what` names the set.

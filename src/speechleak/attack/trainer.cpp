@@ -5,6 +5,7 @@
 #include <torch/optim/adam.h>
 
 #include <chrono>
+#include <cmath>
 #include <numeric>
 #include <sstream>
 
@@ -110,7 +111,8 @@ TrainResult train_binary(torch::nn::Module& model, const std::vector<float>& tra
     auto [val_loss, val_acc] = evaluate(val_labels, val_logits, config.batch_size);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.epochs.push_back({epoch, loss_sum / order.size(), val_loss, val_acc, secs});
-    if (best.empty() || val_loss < result.best_val_loss) {
+    // A non-finite best (e.g. a NaN first epoch) is beaten by any later epoch.
+    if (best.empty() || !std::isfinite(result.best_val_loss) || val_loss < result.best_val_loss) {
       best = snapshot(model);
       result.best_epoch = epoch;
       result.best_val_loss = val_loss;

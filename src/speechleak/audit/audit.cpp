@@ -22,6 +22,19 @@ struct Direction {
   std::string rule = "high", source = "default (paper)";
 };
 
+// Evaluation items are matched by utterance id (improved attacks look frames up by id): an id among both members
+// and non-members would silently mix them. (The auxiliary set may overlap the evaluation: that is warned about.)
+void check_distinct_ids(const Sets& s) {
+  std::map<std::string, const FeatureSet*> seen;
+  for (const auto* set : {&s.members, &s.nonmembers})
+    for (const auto& u : set->utterances) {
+      auto [it, fresh] = seen.emplace(u.utt_id, set);
+      if (!fresh)
+        throw invalid_argument("utterance id " + u.utt_id, "unique across the members and non-members stores",
+                               "in both " + it->second->store.string() + " and " + set->store.string());
+    }
+}
+
 Sets load_sets(const AuditInputs& in, const AuditConfig& c) {
   bool frames = std::find(c.attacks.begin(), c.attacks.end(), "improved") != c.attacks.end();
   Sets s{load_feature_set(in.members, "members", 1, c.layer, frames),
@@ -31,11 +44,15 @@ Sets load_sets(const AuditInputs& in, const AuditConfig& c) {
     if (other->layer != s.members.layer)
       throw invalid_argument("layer of " + other->store.string(), std::to_string(s.members.layer),
                              std::to_string(other->layer));
+    if (other->preprocessing != s.members.preprocessing)
+      throw invalid_argument("preprocessing of " + other->store.string(),
+                             "the members' ('" + s.members.preprocessing + "')", "'" + other->preprocessing + "'");
     if (other->model_fingerprint != s.members.model_fingerprint)
       throw invalid_argument("model of " + other->store.string(),
                              "the members' model (fingerprint " + s.members.model_fingerprint + ")",
                              "fingerprint " + other->model_fingerprint);
   }
+  check_distinct_ids(s);
   for (auto* set : {&s.members, &s.nonmembers, &s.aux}) cap_utterances_per_speaker(*set, c.max_utts_per_speaker, c.seed);
   return s;
 }
@@ -107,19 +124,24 @@ nlohmann::json training_log(const attack::TrainResult& t, const attack::PseudoLa
 }
 
 AttackResult improved_utterance(const Sets& s, const Direction& d, const AuditConfig& c, const ProgressCallback& pg) {
-  std::map<std::string, const UtteranceFeatures*> by_id;
-  for (const auto* set : {&s.aux, &s.members, &s.nonmembers})
-    for (const auto& u : set->utterances) by_id[u.utt_id] = &u;
+  // Frames by id, per role: aux ids may repeat evaluation ids (warned overlap), evaluation ids are unique.
+  auto index = [](const std::vector<const FeatureSet*>& sets) {
+    std::map<std::string, const UtteranceFeatures*> by_id;
+    for (const auto* set : sets)
+      for (const auto& u : set->utterances) by_id[u.utt_id] = &u;
+    return by_id;
+  };
+  const auto aux_by_id = index({&s.aux}), eval_by_id = index(s.eval());
   auto aux = basic_utterance_scores({&s.aux}, c.distance);
   std::vector<at::Tensor> aux_frames;
-  for (const auto& i : aux.items) aux_frames.push_back(by_id.at(i.id)->frames);
+  for (const auto& i : aux.items) aux_frames.push_back(aux_by_id.at(i.id)->frames);
   auto config = c.improved_utterance;
   config.seen_end = d.rule == "high" ? attack::SeenEnd::High : attack::SeenEnd::Low;
   attack::ImprovedUtteranceAttack attacker(config);
   auto log = attacker.fit(aux_frames, raws(aux), pg);
   ScoredSet eval = basic_utterance_scores(s.eval(), c.distance);  // the same utterances the basic attack scores
   std::vector<at::Tensor> frames;
-  for (const auto& i : eval.items) frames.push_back(by_id.at(i.id)->frames);
+  for (const auto& i : eval.items) frames.push_back(eval_by_id.at(i.id)->frames);
   auto logits = attacker.score(frames);
   for (size_t k = 0; k < eval.items.size(); ++k) eval.items[k].raw = logits[k];
   auto r = finish("utterance", "improved", std::move(eval), {"high", "attacker logit of 'seen'; seen = the " + d.rule +

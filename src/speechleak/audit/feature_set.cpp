@@ -29,6 +29,21 @@ const features::ArrayRef& array(const features::RecordRef& r, const std::string&
   return it->second;
 }
 
+// From the frames array's shape when stored, else the "frames" meta field (docs/feature-store.md).
+int64_t frame_count(const features::RecordRef& r, const std::string& prefix, const std::filesystem::path& store) {
+  auto it = r.arrays.find(prefix + "frames");
+  if (it != r.arrays.end() && !it->second.shape.empty()) return it->second.shape[0];
+  auto m = r.meta.find("frames");
+  if (m == r.meta.end())
+    throw FormatError(store, "record '" + r.utt_id + "' has neither a '" + prefix + "frames' array nor a 'frames' meta "
+                             "field (the frame count the pairwise scores need)");
+  try {
+    return std::stoll(m->second);
+  } catch (const std::exception&) {
+    throw FormatError(store, "record '" + r.utt_id + "': meta 'frames' is '" + m->second + "', expected an integer");
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> FeatureSet::speaker_ids() const {
@@ -49,7 +64,7 @@ FeatureSet load_feature_set(const std::filesystem::path& store, const std::strin
   if (need_frames && !m.frames)
     throw invalid_argument(role + " store " + store.string(),
                            "full frames for the improved attacks (extract with --frames)", "summaries only");
-  FeatureSet set{role, store, m.model_fingerprint, layer, 0, {}};
+  FeatureSet set{role, store, m.model_fingerprint, m.preprocessing, layer, 0, {}};
   const std::string p = std::to_string(layer) + "/";
   for (const auto& r : reader.records()) {
     UtteranceFeatures u;
@@ -60,7 +75,7 @@ FeatureSet load_feature_set(const std::filesystem::path& store, const std::strin
     u.mean = to_tensor(reader.read_bytes(array(r, p + "mean", store)), array(r, p + "mean", store));
     u.unit_sum = to_tensor(reader.read_bytes(array(r, p + "unit_sum", store)), array(r, p + "unit_sum", store));
     u.euclidean = reader.read_f64(array(r, p + "euclidean", store)).at(0);
-    u.frame_count = r.meta.count("frames") ? std::stoll(r.meta.at("frames")) : 0;
+    u.frame_count = frame_count(r, p, store);
     if (need_frames) u.frames = to_tensor(reader.read_bytes(array(r, p + "frames", store)), array(r, p + "frames", store));
     if (set.width == 0) set.width = u.mean.size(0);
     if (u.mean.size(0) != set.width)

@@ -24,6 +24,7 @@ struct FeatureSet {
   std::string role;                 // "members", "nonmembers", "aux", ...
   std::filesystem::path store;
   std::string model_fingerprint;
+  std::string preprocessing;  // from store.json (e.g. whether audio was time-reversed)
   int layer = 0;
   int64_t width = 0;
   std::vector<UtteranceFeatures> utterances;  // sorted by utt_id

@@ -10,6 +10,7 @@
 #include "speechleak/features/half.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/log.h"
 
 namespace speechleak::features {
 namespace fs = std::filesystem;
@@ -88,11 +89,10 @@ IndexScan scan_index(const fs::path& dir, const fs::path& index_path) {
       break;
     }
     auto rec = parse_index_line(content.substr(pos, nl - pos), dir, index_path);
-    if (!rec) {
-      // A bad line in the middle means the index was damaged by something other than a killed writer.
-      ++scan.ignored;
-      break;
-    }
+    if (!rec)  // a killed writer leaves at most a line without its newline: a complete bad line is damage
+      throw FormatError(index_path, "line " + std::to_string(scan.records.size() + 1) +
+                                        " is complete but invalid (bad JSON, or a byte range past the end of its data "
+                                        "file: a store copied before its data files?); nothing was changed");
     scan.records.push_back(std::move(*rec));
     pos = nl + 1;
     scan.valid_bytes = pos;
@@ -258,6 +258,9 @@ StoreReader::StoreReader(const fs::path& dir) : dir_(dir) {
     }
   }
   std::sort(records_.begin(), records_.end(), [](const auto& a, const auto& b) { return a.utt_id < b.utt_id; });
+  if (ignored_lines_ > 0)
+    log_warn(dir_.string() + ": " + std::to_string(ignored_lines_) +
+             " torn index line(s) of an interrupted run ignored; run the extraction again to finish it");
 }
 
 const RecordRef* StoreReader::find(const std::string& utt_id) const {

@@ -7,9 +7,10 @@
 //   STORE/data-<part>-<NNN>.bin      raw little-endian array bytes, appended
 //
 // <part> is "0-of-1" for a single run and "i-of-N" for `--shard i/N`; a store may hold any set of parts, and a
-// reader sees the union. A record counts only once its index line is complete (ends in '\n' and parses, and its
-// byte ranges lie inside the data files): anything a killed writer left behind is ignored on read and cut off
-// when the writer resumes.
+// reader sees the union. A record counts only once its index line is complete (ends in '\n'). What a killed writer
+// leaves behind (a last line without its newline, unindexed data bytes) is ignored on read and cut off when the
+// writer resumes. A complete line that does not parse or points past its data file is damage, not a crash, and
+// is a FormatError for readers and writers alike (nothing is cut).
 #include <cstdint>
 #include <filesystem>
 #include <map>

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   speechleak::cli::add_model_command(app);
   speechleak::cli::add_extract_command(app);
   speechleak::cli::add_audit_command(app);
+  speechleak::cli::add_pretrain_command(app);
   speechleak::cli::add_report_command(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,110 @@
+// Pretraining throughput benchmark (not a test): HuBERT-style training steps of speechleak's trainer on random
+// audio, with a breakdown of one step. Prints JSON. The Python twin (pretrain_bench.py) runs the same step with
+// torchaudio.models.wav2vec2_model; bench/pretrain_bench.sh runs both and compares.
+//
+//   pretrain_bench ARCH BATCH SECONDS STEPS THREADS BLAS_THREADS [CONFIG_OUT]
+//   e.g. pretrain_bench small 8 4 6 2 1 out/config.json
+// CONFIG_OUT: where to write the resolved HF config.json of ARCH (the Python twin builds the same model from it).
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "speechleak/runtime/threads.h"
+#include "speechleak/train/blas_control.h"
+#include "speechleak/train/hubert_objective.h"
+#include "speechleak/train/presets.h"
+#include "speechleak/train/trainer.h"
+
+namespace {
+using namespace speechleak;
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Random "audio" and random targets: throughput does not depend on what is learnt.
+train::TrainingSet random_set(const train::PretrainConfig& c, int n, double seconds) {
+  train::TrainingSet set;
+  const auto samples = static_cast<int64_t>(seconds * 16000);
+  for (int i = 0; i < n; ++i) {
+    train::TrainUtterance u;
+    u.id = "u" + std::to_string(i);
+    u.speaker_id = "s";
+    u.audio = at::randn({samples}) * 0.1;
+    u.labels = at::randint(c.kmeans.clusters, {c.model.frames_for(samples)}, at::kLong);
+    set.utterances.push_back(u);
+  }
+  return set;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 7) {
+    std::fprintf(stderr, "usage: pretrain_bench ARCH BATCH SECONDS STEPS THREADS BLAS_THREADS\n");
+    return 2;
+  }
+  const std::string arch = argv[1];
+  const int batch = std::atoi(argv[2]), steps = std::atoi(argv[4]), threads = std::atoi(argv[5]);
+  const double seconds = std::atof(argv[3]);
+  const int blas = std::atoi(argv[6]);
+  runtime::set_torch_threads(threads);
+  at::manual_seed(0);
+  train::PretrainConfig c;
+  c.corpus = "bench";
+  c.arch = arch;
+  c.model = train::resolve_arch(arch);
+  c.data.batch_size = batch;
+  c.data.max_seconds = seconds;
+  c.data.normalization = "none";
+  c.epochs = 1000;
+  c.blas_threads = blas;
+  if (argc > 7) std::ofstream(argv[7]) << c.model.to_json().dump(2) << "\n";
+  auto set = random_set(c, batch, seconds);
+  train::Trainer trainer(c, set, c.kmeans.clusters);
+  train::ScopedBlasThreads scoped(blas);
+  auto order = train::epoch_batches(set.utterances.size(), batch, c.seed, 0);
+  auto b = train::make_batch(set, order[0], 0, c);
+  trainer.step(b, 0);  // warm-up
+  double best = 1e30, total = 0;
+  for (int s = 0; s < steps; ++s) {
+    auto t0 = Clock::now();
+    trainer.step(b, 0);
+    const double dt = since(t0);
+    best = std::min(best, dt);
+    total += dt;
+  }
+  // Breakdown of one step (forward of the extractor, the rest of the forward, backward, optimiser).
+  auto& m = trainer.model();
+  auto& head = trainer.head();
+  trainer.optimizer().zero_grad();
+  auto t0 = Clock::now();
+  auto extracted = m->feature_extractor->forward(b.waveforms, b.lengths);
+  const double t_extract = since(t0);
+  t0 = Clock::now();
+  auto x = m->feature_projection->forward(extracted.features);
+  x = at::where(b.mask.unsqueeze(-1), head->masked_spec_embed.view({1, 1, -1}), x);
+  auto h = m->encoder->forward(x, encoder::frame_padding_mask(extracted.frame_lengths, x.size(1), x));
+  auto out = train::hubert_loss(head, h, b.targets, b.mask, 0.0);
+  const double t_rest = since(t0);
+  t0 = Clock::now();
+  out.loss.backward();
+  const double t_backward = since(t0);
+  t0 = Clock::now();
+  trainer.optimizer().step();
+  const double t_opt = since(t0);
+  const double audio = b.audio_seconds;
+  std::printf("{\"implementation\": \"speechleak\", \"arch\": \"%s\", \"parameters\": %lld, \"batch\": %d, "
+              "\"seconds_per_utterance\": %.2f, \"threads\": %d, \"blas_threads\": %d, \"steps\": %d, "
+              "\"best_step_seconds\": %.4f, \"mean_step_seconds\": %.4f, \"audio_seconds_per_second\": %.2f, "
+              "\"breakdown_seconds\": {\"extractor_forward\": %.4f, \"transformer_and_loss_forward\": %.4f, "
+              "\"backward\": %.4f, \"optimizer\": %.4f}}\n",
+              arch.c_str(), static_cast<long long>(c.model.parameter_count()), batch, seconds, threads, blas, steps,
+              best, total / steps, audio / best, t_extract, t_rest, t_backward, t_opt);
+  return 0;
+}

@@ -1,0 +1,179 @@
+// speechleak pretrain: HuBERT-style self-supervised pretraining of a wav2vec 2.0-architecture encoder, with
+// pretraining-time defenses (docs/pretraining.md). Writes an HF model directory that every other command loads.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/terminal.h"
+#include "speechleak/runtime/threads.h"
+#include "speechleak/train/presets.h"
+#include "speechleak/train/pretrain.h"
+#include "speechleak/util/error.h"
+#include "speechleak/util/log.h"
+#include "speechleak/util/text.h"
+
+namespace speechleak::cli {
+namespace {
+
+using train::PretrainConfig;
+
+// Options bind to `given`; the resolved config is defaults -> --preset -> the options actually typed, so that a
+// preset fixes a recipe and any flag still overrides one field of it.
+struct PretrainCli {
+  std::string out, preset, noise_snr;
+  bool resume = false;
+  int threads = 0;
+  PretrainConfig given;
+  std::vector<std::function<void(PretrainConfig&)>> overrides;
+};
+
+template <typename T>
+void option(CLI::App* cmd, PretrainCli& cli, const std::string& name, const std::string& help,
+            std::function<T&(PretrainConfig&)> field) {
+  static PretrainConfig defaults;
+  auto* o = cmd->add_option(name, field(cli.given), help);
+  o->default_str(CLI::detail::to_string(field(defaults)));
+  cli.overrides.push_back([o, field, &cli](PretrainConfig& c) {
+    if (o->count() > 0) field(c) = field(cli.given);
+  });
+}
+
+void flag(CLI::App* cmd, PretrainCli& cli, const std::string& name, const std::string& help,
+          std::function<bool&(PretrainConfig&)> field) {
+  auto* o = cmd->add_flag(name, field(cli.given), help);
+  cli.overrides.push_back([o, field, &cli](PretrainConfig& c) {
+    if (o->count() > 0) field(c) = field(cli.given);
+  });
+}
+
+void add_training_options(CLI::App* cmd, PretrainCli& cli) {
+  option<std::string>(cmd, cli, "--arch", "tiny, small, base, or an HF config.json", [](auto& c) -> auto& { return c.arch; });
+  option<std::string>(cmd, cli, "--objective", "hubert (masked prediction of k-means targets)",
+                      [](auto& c) -> auto& { return c.objective; });
+  option<int>(cmd, cli, "--epochs", "Passes over the corpus", [](auto& c) -> auto& { return c.epochs; });
+  option<uint64_t>(cmd, cli, "--seed", "Seed of every random step", [](auto& c) -> auto& { return c.seed; });
+  option<int>(cmd, cli, "--max-steps", "Stop after this many steps in all (0 = run every epoch)",
+              [](auto& c) -> auto& { return c.max_steps; });
+  option<int>(cmd, cli, "--batch-size", "Utterances per step", [](auto& c) -> auto& { return c.data.batch_size; });
+  option<double>(cmd, cli, "--max-seconds", "Longer utterances are randomly cropped to this (seeded per epoch)",
+                 [](auto& c) -> auto& { return c.data.max_seconds; });
+  option<double>(cmd, cli, "--min-seconds", "Shorter utterances are skipped", [](auto& c) -> auto& { return c.data.min_seconds; });
+  option<std::string>(cmd, cli, "--normalization", "zero-mean-unit-var or none (saved as do_normalize)",
+                      [](auto& c) -> auto& { return c.data.normalization; });
+  option<double>(cmd, cli, "--lr", "Peak learning rate (AdamW)", [](auto& c) -> auto& { return c.optim.lr; });
+  option<double>(cmd, cli, "--weight-decay", "AdamW weight decay (matrices only)",
+                 [](auto& c) -> auto& { return c.optim.weight_decay; });
+  option<double>(cmd, cli, "--warmup", "Warm-up share of all steps", [](auto& c) -> auto& { return c.optim.warmup_fraction; });
+  option<std::string>(cmd, cli, "--lr-decay", "linear, cosine or constant", [](auto& c) -> auto& { return c.optim.decay; });
+  option<double>(cmd, cli, "--clip-norm", "Max global gradient norm (<= 0: no clipping)",
+                 [](auto& c) -> auto& { return c.optim.clip_norm; });
+  option<int>(cmd, cli, "--clusters", "k-means clusters of the MFCC targets", [](auto& c) -> auto& { return c.kmeans.clusters; });
+  option<std::string>(cmd, cli, "--target-scope", "global (HuBERT), speaker or utterance: one codebook per group "
+                                                  "(a memorisation amplifier, docs/pretraining.md)",
+                      [](auto& c) -> auto& { return c.kmeans.scope; });
+  option<double>(cmd, cli, "--mask-prob", "Probability that a frame starts a masked span (HuBERT: 0.08)",
+                 [](auto& c) -> auto& { return c.masking.prob; });
+  option<int>(cmd, cli, "--mask-span", "Frames per masked span (HuBERT: 10)", [](auto& c) -> auto& { return c.masking.span; });
+  option<std::string>(cmd, cli, "--head", "cosine (HuBERT) or linear", [](auto& c) -> auto& { return c.head.head; });
+  option<double>(cmd, cli, "--unmasked-weight", "Weight of the loss on unmasked frames (HuBERT: 0)",
+                 [](auto& c) -> auto& { return c.head.unmasked_weight; });
+  option<double>(cmd, cli, "--feature-grad-mult", "Gradient scale into the conv extractor (HuBERT base: 0.1)",
+                 [](auto& c) -> auto& { return c.head.feature_grad_mult; });
+  option<int>(cmd, cli, "--checkpoint-every", "Steps between checkpoints (0 = each epoch)",
+              [](auto& c) -> auto& { return c.checkpoint_every; });
+  option<int>(cmd, cli, "--keep-checkpoints", "Checkpoints kept", [](auto& c) -> auto& { return c.keep_checkpoints; });
+  option<int>(cmd, cli, "--blas-threads", "OpenBLAS threads while training (0 = leave; 1 is fastest on few cores)",
+              [](auto& c) -> auto& { return c.blas_threads; });
+  option<std::string>(cmd, cli, "--device", "cpu, cuda or cuda:N", [](auto& c) -> auto& { return c.device; });
+  option<int>(cmd, cli, "--log-every", "Steps between train_log.csv rows", [](auto& c) -> auto& { return c.log_every; });
+}
+
+void add_defense_options(CLI::App* cmd, PretrainCli& cli) {
+  flag(cmd, cli, "--reverse-audio", "Defense: train on time-reversed waveforms",
+       [](auto& c) -> auto& { return c.defenses.reverse_audio; });
+  flag(cmd, cli, "--noise-augment", "Defense: multi-style training with additive noise",
+       [](auto& c) -> auto& { return c.defenses.noise_augment; });
+  cmd->add_option("--noise-snr", cli.noise_snr, "SNR range MIN:MAX dB of --noise-augment (default 5:20)");
+  option<std::string>(cmd, cli, "--noise-type", "white or speech-shaped", [](auto& c) -> auto& { return c.defenses.noise_type; });
+  option<double>(cmd, cli, "--noise-prob", "Share of utterances noised per epoch", [](auto& c) -> auto& { return c.defenses.noise_prob; });
+  flag(cmd, cli, "--silence-names", "Defense: replace the aligned audio of name mentions by silence",
+       [](auto& c) -> auto& { return c.defenses.silence_names; });
+  flag(cmd, cli, "--sanitize-names", "Defense: drop utterances whose transcript mentions a name",
+       [](auto& c) -> auto& { return c.defenses.sanitize_names; });
+  option<std::string>(cmd, cli, "--names", "names.tsv of the synthetic corpus or a list of names (default: "
+                                           "names.tsv at the corpus root)",
+                      [](auto& c) -> auto& { return c.defenses.names; });
+}
+
+PretrainConfig resolve(PretrainCli& cli, const std::string& corpus) {
+  PretrainConfig c;
+  if (!cli.preset.empty()) train::apply_training_preset(cli.preset, c);
+  for (auto& o : cli.overrides) o(c);
+  c.corpus = corpus;
+  c.model = train::resolve_arch(c.arch);
+  if (!cli.noise_snr.empty()) {
+    auto parts = text::split(cli.noise_snr, ':');
+    if (parts.size() != 2) throw invalid_argument("--noise-snr", "MIN:MAX in dB, e.g. 5:20", "'" + cli.noise_snr + "'");
+    c.defenses.snr_min_db = text::parse_double(parts[0], "--noise-snr");
+    c.defenses.snr_max_db = text::parse_double(parts[1], "--noise-snr");
+  }
+  c.validate();
+  return c;
+}
+
+void print_summary(const train::PretrainResult& r) {
+  const auto& t = r.metadata["training"];
+  std::printf("model: %s\n", r.out.string().c_str());
+  std::printf("data: %zu utterances of %zu speakers, %.1f min of audio", r.data.used, r.data.speakers,
+              r.data.audio_seconds / 60);
+  if (r.data.sanitized_dropped) std::printf("; %zu utterances dropped by --sanitize-names", r.data.sanitized_dropped);
+  if (r.data.silenced_spans)
+    std::printf("; %zu name spans (%.1f s) silenced in %zu utterances", r.data.silenced_spans,
+                r.data.silenced_seconds, r.data.silenced_utterances);
+  std::printf("\ntraining: step %lld of %lld%s, %.0f s, %.1f s of audio per second\n",
+              static_cast<long long>(r.position.step), static_cast<long long>(r.total_steps),
+              r.finished ? "" : " (stopped early; --resume continues)", r.position.elapsed_s,
+              t.value("audio_seconds_per_second", 0.0));
+  std::printf("last step: loss %.4f, masked accuracy %.3f, unmasked accuracy %.3f\n", r.last.loss,
+              r.last.masked_accuracy, r.last.unmasked_accuracy);
+}
+
+}  // namespace
+
+void add_pretrain_command(CLI::App& app) {
+  auto cli = std::make_shared<PretrainCli>();
+  auto corpus = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("pretrain", "Self-supervised pretraining (HuBERT-style) with pretraining-time "
+                                             "defenses; writes an HF model directory (docs/pretraining.md)");
+  cmd->add_option("--corpus", *corpus, "Corpus spec of the pretraining data (docs/corpus-specs.md)")->required();
+  cmd->add_option("--out", cli->out, "Output model directory")->required();
+  std::string presets;
+  for (const auto& p : train::training_presets()) presets += "\n  " + p.name + ": " + p.description;
+  cmd->add_option("--preset", cli->preset, "A measured recipe (flags override its fields):" + presets);
+  cmd->add_flag("--resume", cli->resume, "Continue the run in --out from its last checkpoint");
+  cmd->add_option("--threads", cli->threads, "libtorch threads (0 = all cores)")->capture_default_str();
+  add_training_options(cmd, *cli);
+  add_defense_options(cmd, *cli);
+  cmd->callback([cli, corpus] {
+    runtime::set_torch_threads(cli->threads);
+    auto config = resolve(*cli, *corpus);
+    log_info("pretraining " + config.arch + " (" + std::to_string(config.model.parameter_count()) +
+             " parameters) for " + std::to_string(config.epochs) + " epochs" +
+             (config.defenses.any() ? "; defenses: " + text::join(config.defenses.active(), ", ") : ""));
+    ProgressBar bar;
+    train::PretrainOptions options;
+    options.resume = cli->resume;
+    options.command_line = command_line();
+    options.progress = bar.callback();
+    auto result = train::run_pretraining(config, cli->out, options);
+    bar.finish();
+    print_summary(result);
+  });
+}
+
+}  // namespace speechleak::cli

@@ -1,0 +1,63 @@
+#include "speechleak/train/presets.h"
+
+#include <filesystem>
+
+#include "speechleak/util/error.h"
+#include "speechleak/util/text.h"
+
+namespace speechleak::train {
+
+namespace {
+
+// The standard conv extractor (7 layers, 320 samples per frame, 400-sample receptive field) at width `channels`.
+encoder::Wav2Vec2Config with_extractor(int channels) {
+  encoder::Wav2Vec2Config c;
+  c.model_type = "hubert";
+  c.conv_dim.assign(7, channels);
+  return c;
+}
+
+encoder::Wav2Vec2Config tiny() {
+  auto c = with_extractor(64);
+  c.hidden_size = 96;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 4;
+  c.intermediate_size = 384;
+  c.num_conv_pos_embeddings = 32;
+  c.num_conv_pos_embedding_groups = 4;
+  return c;
+}
+
+encoder::Wav2Vec2Config small() {
+  auto c = with_extractor(128);
+  c.hidden_size = 192;
+  c.num_hidden_layers = 4;
+  c.num_attention_heads = 4;
+  c.intermediate_size = 768;
+  c.num_conv_pos_embeddings = 64;
+  c.num_conv_pos_embedding_groups = 8;
+  return c;
+}
+
+encoder::Wav2Vec2Config base() {
+  auto c = with_extractor(512);  // every other field: the Wav2Vec2Config defaults = HuBERT base
+  return c;
+}
+
+}  // namespace
+
+std::vector<std::string> arch_preset_names() { return {"tiny", "small", "base"}; }
+
+encoder::Wav2Vec2Config resolve_arch(const std::string& arch) {
+  if (arch == "tiny") return tiny();
+  if (arch == "small") return small();
+  if (arch == "base") return base();
+  if (text::to_lower(std::filesystem::path(arch).extension().string()) == ".json" || std::filesystem::exists(arch)) {
+    auto c = encoder::read_hf_config(arch);
+    c.validate();
+    return c;
+  }
+  throw invalid_argument("--arch", "tiny, small, base or the path of a config.json", "'" + arch + "'");
+}
+
+}  // namespace speechleak::train

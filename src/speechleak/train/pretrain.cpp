@@ -1,0 +1,153 @@
+#include "speechleak/train/pretrain.h"
+
+#include <fstream>
+#include <optional>
+#include <set>
+
+#include "speechleak/corpus/load.h"
+#include "speechleak/encoder/hf_loader.h"
+#include "speechleak/encoder/tensor_io.h"
+#include "speechleak/train/metadata.h"
+#include "speechleak/train/targets.h"
+#include "speechleak/util/error.h"
+#include "speechleak/util/file_io.h"
+#include "speechleak/util/log.h"
+#include "speechleak/util/random.h"
+#include "speechleak/util/text.h"
+
+namespace speechleak::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Keys that do not change what is trained: a resumed run may change them.
+const std::set<std::string> kFreeKeys = {"max_steps", "checkpoint_every", "keep_checkpoints", "log_every",
+                                         "blas_threads", "device"};
+
+void diff(const nlohmann::json& a, const nlohmann::json& b, const std::string& path, std::vector<std::string>& out) {
+  if (a.is_object() && b.is_object()) {
+    std::set<std::string> keys;
+    for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
+    for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
+    for (const auto& k : keys) {
+      if (path.empty() && kFreeKeys.count(k)) continue;
+      if (!a.contains(k) || !b.contains(k)) out.push_back(path + k);
+      else diff(a[k], b[k], path + k + ".", out);
+    }
+    return;
+  }
+  if (a != b) out.push_back(path.empty() ? "(root)" : path.substr(0, path.size() - 1));
+}
+
+// Checks OUT against the run being started; writes pretrain_config.json.
+void prepare_out_dir(const PretrainConfig& config, const fs::path& out, bool resume) {
+  fs::create_directories(out);
+  const auto path = out / "pretrain_config.json";
+  if (resume) {
+    if (!fs::exists(path)) throw Error("--resume: " + out.string() + " holds no pretraining run (no pretrain_config.json)");
+    auto stored = nlohmann::json::parse(read_text_file(path));
+    auto d = config_differences(stored, config.to_json());
+    if (!d.empty())
+      throw Error("--resume: the options differ from the run in " + out.string() + " in: " + text::join(d, ", ") +
+                  " (use the original options, or another --out)");
+  } else if (fs::exists(path) || fs::exists(out / "checkpoints")) {
+    throw Error(out.string() + " already holds a pretraining run: pass --resume to continue it, or another --out");
+  }
+  write_text_file_atomically(path, config.to_json().dump(2) + "\n");
+}
+
+TargetModel prepare_targets(const PretrainConfig& config, const TrainingSet& set, const fs::path& out, bool resume,
+                            const ProgressCallback& progress) {
+  const auto path = out / "targets.safetensors";
+  if (resume && fs::exists(path)) return TargetModel::load(path);
+  if (progress) progress(Progress{"targets", 0, 1, 0, "", 0});
+  std::vector<at::Tensor> waves;
+  std::vector<std::string> groups;
+  for (const auto& u : set.utterances) {
+    waves.push_back(u.audio);
+    groups.push_back(target_group(u, config.kmeans.scope));
+  }
+  auto t = fit_targets(waves, groups, config.mfcc, config.kmeans, derive_seed(config.seed, "targets"));
+  t.save(path);
+  if (progress) progress(Progress{"targets", 1, 1, 0, "", 0});
+  log_info("targets: k-means of " + std::to_string(config.mfcc.dims()) + "-dim MFCC frames into " +
+           std::to_string(t.clusters()) + " classes (" + t.scope + " scope, " + std::to_string(t.iterations) +
+           " iterations)");
+  return t;
+}
+
+// train_log.csv: a fresh header, or (resume) the rows up to the checkpoint's step.
+void prepare_log(const fs::path& path, int64_t keep_until_step, bool resume) {
+  std::string content = train_log_header();
+  if (resume && fs::exists(path)) {
+    auto lines = read_lines(path);
+    for (size_t i = 1; i < lines.size(); ++i) {
+      auto fields = text::split(lines[i], ',');
+      if (fields.empty() || fields[0].empty()) continue;
+      if (text::parse_int(fields[0], "train_log.csv step") <= keep_until_step) content += lines[i] + "\n";
+    }
+  }
+  write_text_file_atomically(path, content);
+}
+
+}  // namespace
+
+std::vector<std::string> config_differences(const nlohmann::json& a, const nlohmann::json& b) {
+  std::vector<std::string> out;
+  diff(a, b, "", out);
+  return out;
+}
+
+PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out, const PretrainOptions& options) {
+  config.validate();
+  prepare_out_dir(config, out, options.resume);
+  const auto spec = corpus::CorpusSpec::parse(config.corpus);
+  auto corpus = corpus::load_corpus(spec, options.progress);
+  std::optional<NameList> names;
+  if (config.defenses.needs_names()) {
+    names = NameList::load(resolve_names_file(config.defenses.names, spec));
+    log_info("names: " + std::to_string(names->names.size()) + " names from " + names->source.string());
+  }
+  auto set = load_training_set(std::move(corpus), config, names ? &*names : nullptr, corpus::audio_policy(spec),
+                               options.progress);
+  if (!set.report.skipped.empty())
+    log_warn(set.report.skipped.summary(set.report.used, "utterances", "loaded"));
+  auto targets = prepare_targets(config, set, out, options.resume, options.progress);
+  attach_labels(set, targets);
+
+  Trainer trainer(config, set, targets.clusters());
+  const auto checkpoint = options.resume ? latest_checkpoint(out) : std::nullopt;
+  if (checkpoint) {
+    trainer.resume_from(*checkpoint);
+    log_info("resumed from " + checkpoint->string() + " at step " + std::to_string(trainer.position().step));
+  }
+  const auto log_path = out / "train_log.csv";
+  prepare_log(log_path, trainer.position().step, options.resume && checkpoint.has_value());
+  std::ofstream log_file(log_path, std::ios::app);
+  PretrainResult result;
+  TrainerHooks hooks;
+  hooks.progress = options.progress;
+  hooks.on_step = [&](const StepLog& s) {
+    result.last = s;
+    if (s.step % config.log_every == 0 || s.step == trainer.total_steps()) log_file << to_csv_row(s) << std::flush;
+    if (options.on_step) options.on_step(s);
+  };
+  result.position = trainer.run(out, hooks);
+  log_file.close();
+
+  result.out = out;
+  result.data = set.report;
+  result.total_steps = trainer.total_steps();
+  result.finished = result.position.epoch >= config.epochs;
+  encoder::save_hf_directory(trainer.model(), out, config.data.normalization == "zero-mean-unit-var");
+  std::vector<std::pair<std::string, at::Tensor>> head;
+  for (const auto& p : trainer.head()->named_parameters(true)) head.emplace_back(p.key(), p.value());
+  encoder::save_tensors(out / "pretraining_head.safetensors", head);
+  write_members(out / "members.tsv", set);
+  result.metadata = pretraining_metadata(config, result, targets, names ? &*names : nullptr, options.command_line);
+  write_text_file_atomically(out / "speechleak_pretraining.json", result.metadata.dump(2) + "\n");
+  return result;
+}
+
+}  // namespace speechleak::train

@@ -1,0 +1,51 @@
+#pragma once
+// `speechleak pretrain` as one library call: corpus -> defenses -> targets -> training -> an HF model directory.
+//
+// OUT after a run (docs/pretraining.md):
+//   config.json, preprocessor_config.json, model.safetensors   the encoder (save_hf_directory; load_encoder reads OUT)
+//   speechleak_pretraining.json   objective, defenses with their counts, data, seeds, final metrics
+//   pretrain_config.json          the resolved PretrainConfig (what --resume checks against)
+//   pretraining_head.safetensors  mask embedding, final_proj, label embeddings (to continue or inspect training)
+//   targets.safetensors           MFCC standardisation and k-means centroids
+//   train_log.csv                 step,epoch,loss,masked_loss,masked_accuracy,unmasked_accuracy,lr,grad_norm,...
+//   checkpoints/                  resumable checkpoints (checkpoint.h)
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "speechleak/train/data_pipeline.h"
+#include "speechleak/train/pretrain_config.h"
+#include "speechleak/train/trainer.h"
+#include "speechleak/util/progress.h"
+
+namespace speechleak::train {
+
+struct PretrainOptions {
+  bool resume = false;          // continue from OUT's latest checkpoint (the config must match)
+  ProgressCallback progress;    // stages "load audio", "targets", "pretrain"
+  std::function<void(const StepLog&)> on_step;
+  std::string command_line;     // recorded in speechleak_pretraining.json
+};
+
+struct PretrainResult {
+  std::filesystem::path out;
+  DatasetReport data;
+  TrainPosition position;
+  StepLog last;            // the last step's log row (of this session)
+  int64_t total_steps = 0;
+  bool finished = false;   // reached the end of the last epoch (false when stopped by max_steps)
+  nlohmann::json metadata; // what speechleak_pretraining.json holds
+};
+
+// Throws InvalidArgument for a bad config, speechleak::Error when OUT holds another run (without --resume) or a
+// resumed config differs (naming the fields).
+PretrainResult run_pretraining(const PretrainConfig& config, const std::filesystem::path& out,
+                               const PretrainOptions& options = {});
+
+// The fields of two resolved configs that differ in a way that changes training (max_steps, checkpoint_every,
+// keep_checkpoints, log_every, blas_threads and device do not), as "a.b" paths.
+std::vector<std::string> config_differences(const nlohmann::json& a, const nlohmann::json& b);
+
+}  // namespace speechleak::train

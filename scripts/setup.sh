@@ -40,6 +40,8 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 
 if [ -z "${SPEECHLEAK_SETUP_NO_RUN:-}" ]; then
-  echo "== built: build/speechleak" >&2
-  ./build/speechleak --help
+  # The embedded default: synthesise a corpus, pretrain a small model on part of it, audit it (docs/demo.md).
+  # SPEECHLEAK_DEMO_PRESET=full for the larger, slower preset; the output goes to ./speechleak-demo.
+  echo "== built: build/speechleak; running the demo (preset ${SPEECHLEAK_DEMO_PRESET:-quick})" >&2
+  ./build/speechleak demo --preset "${SPEECHLEAK_DEMO_PRESET:-quick}" --out speechleak-demo
 fi

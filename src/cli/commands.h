@@ -15,5 +15,6 @@ void add_report_command(CLI::App& app);
 void add_extract_command(CLI::App& app);
 void add_audit_command(CLI::App& app);
 void add_pretrain_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
 
 }  // namespace speechleak::cli

@@ -1,0 +1,170 @@
+#include "speechleak/demo/demo.h"
+
+#include <chrono>
+
+#include "speechleak/audit/model_inputs.h"
+#include "speechleak/audit/run_directory.h"
+#include "speechleak/corpus/spec.h"
+#include "speechleak/demo/demo_cache.h"
+#include "speechleak/demo/demo_record.h"
+#include "speechleak/encoder/encoder.h"
+#include "speechleak/features/extract.h"
+#include "speechleak/report/html_report.h"
+#include "speechleak/runtime/threads.h"
+#include "speechleak/synth/generator.h"
+#include "speechleak/train/pretrain.h"
+#include "speechleak/util/error.h"
+#include "speechleak/util/file_io.h"
+#include "speechleak/util/log.h"
+
+namespace speechleak::demo {
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Times the stages and tells the caller when one starts.
+class Stages {
+ public:
+  explicit Stages(const DemoOptions& o) : options_(o) {}
+  void start(int index, const std::string& what) {
+    std::string line = "[";  // appended piecewise: GCC 12 warns (falsely) on `"[" + std::to_string(...)` here
+    line += std::to_string(index);
+    line += "/4] ";
+    line += what;
+    line += " ...";
+    if (options_.on_stage) options_.on_stage(line);
+    t_ = Clock::now();
+  }
+  void lap(const std::string& name) {
+    const auto now = Clock::now();
+    timings_[name] = std::chrono::duration<double>(now - t_).count();
+    t_ = now;
+  }
+  nlohmann::json finish() {
+    timings_["total"] = std::chrono::duration<double>(Clock::now() - t0_).count();
+    return timings_;
+  }
+
+ private:
+  const DemoOptions& options_;
+  Clock::time_point t0_ = Clock::now(), t_ = t0_;
+  nlohmann::json timings_ = nlohmann::json::object();
+};
+
+// Step 1. Reused when OUT already holds it; generate_corpus resumes an interrupted synthesis.
+void make_corpus(const DemoPreset& p, DemoResult& r, const DemoOptions& o, Stages& stages) {
+  const bool cached = fs::exists(r.corpus_dir / "synth.json");
+  stages.start(1, cached ? "synthetic corpus (cached: " + r.corpus_dir.string() + ")"
+                         : "synthesising corpus into " + r.corpus_dir.string());
+  const auto summary = synth::generate_corpus(r.corpus_dir, p.synth, o.progress);
+  r.corpus_reused = summary.already_complete;
+  log_info((r.corpus_reused ? "reusing " : "wrote ") + std::to_string(summary.utterances) + " utterances (" +
+           std::to_string(static_cast<int>(summary.audio_s)) + " s of audio) in " + r.corpus_dir.string());
+  stages.lap("corpus");
+}
+
+// Step 2. OUT/models/<hash>: a finished run is reused, an interrupted one resumed, otherwise trained.
+void make_model(const train::PretrainConfig& config, DemoResult& r, const DemoOptions& o, Stages& stages) {
+  const auto state = model_state(r.model_dir);
+  stages.start(2, state == ModelState::Finished      ? "pretraining (cached: " + r.model_dir.string() + ")"
+                  : state == ModelState::Interrupted ? "pretraining (resuming " + r.model_dir.string() + ")"
+                                                     : "pretraining into " + r.model_dir.string());
+  if (state == ModelState::Finished) {
+    r.model_reused = true;
+    log_info("reusing the finished model in " + r.model_dir.string());
+  } else {
+    if (state == ModelState::Interrupted) adopt_interrupted_run(r.model_dir, config);
+    log_info("pretraining " + config.arch + " (" + std::to_string(config.model.parameter_count()) +
+             " parameters) for " + std::to_string(config.epochs) + " epochs");
+    train::PretrainOptions po;
+    po.resume = state == ModelState::Interrupted;
+    po.progress = o.progress;
+    po.command_line = o.command_line;
+    const auto result = train::run_pretraining(config, r.model_dir, po);
+    if (!result.finished)  // the demo sets no step limit; a partial model must not be audited as the demo's
+      throw Error("pretraining in " + r.model_dir.string() + " stopped before its last epoch; run the demo again");
+  }
+  stages.lap("pretrain");
+}
+
+// Step 3. Features of the three roles, in resumable stores under OUT/run/features.
+std::vector<audit::RoleInput> extract(const DemoPreset& p, DemoResult& r, encoder::Encoder& enc,
+                                      const DemoOptions& o, Stages& stages) {
+  stages.start(3, "extracting features into " + (r.run_dir / "features").string());
+  std::vector<audit::RoleInput> roles{{"members", split_spec(r.corpus_dir, "pretrain"), {}, 0},
+                                      {"nonmembers", split_spec(r.corpus_dir, "heldout"), {}, 0},
+                                      {"aux", split_spec(r.corpus_dir, "aux"), {}, 0}};
+  for (auto& role : roles) {
+    const auto spec = corpus::CorpusSpec::parse(role.input);
+    const auto config = audit::role_extract_config(p.audit, false, spec);
+    discard_stale_store(audit::role_store_dir(r.run_dir, role.name, false),
+                        features::make_manifest(enc, spec.to_string(), config));
+    audit::extract_role(role, enc, r.run_dir, p.audit, false, o.progress);
+  }
+  stages.lap("features");
+  return roles;
+}
+
+// Step 4. The audit, its run directory and the HTML report (a report problem is a warning, as in `audit`).
+void run_attacks(const DemoPreset& p, DemoResult& r, const encoder::Encoder& enc,
+                 const std::vector<audit::RoleInput>& roles, const DemoOptions& o, Stages& stages) {
+  stages.start(4, "auditing: basic and improved attacks at utterance and speaker level");
+  fs::remove(r.run_dir / "report.html");  // never leave the report of an earlier run next to new results
+  r.audit = audit::run_audit({roles[0].store, roles[1].store, roles[2].store}, p.audit, o.progress);
+  const std::string command = o.command_line.empty() ? "speechleak::demo::run_demo" : o.command_line;
+  audit::RunInfo info{"demo-" + p.name, r.model_dir.string(), enc.metadata().description(),
+                      audit::run_config_json(command, r.model_dir.string(), r.audit.model_fingerprint, false, roles,
+                                             p.audit)};
+  audit::write_run_directory(r.run_dir, r.audit, info);
+  stages.lap("audit");
+  try {
+    report::write_report({r.run_dir}, r.run_dir / "report.html", report::ReportOptions{});
+    r.report = r.run_dir / "report.html";
+  } catch (const std::exception& e) {
+    log_warn(std::string("no HTML report: ") + e.what());
+  }
+  stages.lap("report");
+}
+
+}  // namespace
+
+DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const DemoOptions& options) {
+  if (out_arg.empty()) throw invalid_argument("--out", "a directory", "nothing");
+  DemoResult r;
+  r.out = fs::absolute(out_arg).lexically_normal();
+  if (r.out.filename().empty()) r.out = r.out.parent_path();  // "dir/" -> "dir"
+  // The corpus specs of the later stages embed this path; a spec's path ends at its first '?'.
+  if (r.out.string().find('?') != std::string::npos)
+    throw invalid_argument("--out", "a path without '?' (it would end the corpus specs)", "'" + r.out.string() + "'");
+  validate_preset(preset);  // before minutes of synthesis and training, not after
+  runtime::set_torch_threads(options.threads);
+  fs::create_directories(r.out);
+  fs::remove(r.out / "demo.json");  // written last: present only when it describes the outputs next to it
+  Stages stages(options);
+
+  const auto identity = synth::run_identity(preset.synth);  // validates the synth config
+  r.corpus_dir = corpus_dir_for(r.out, identity);
+  make_corpus(preset, r, options, stages);
+
+  auto pretrain = preset.pretrain;
+  pretrain.corpus = split_spec(r.corpus_dir, "pretrain");
+  pretrain.validate();
+  r.model_dir = r.out / "models" / model_hash(pretrain, identity);
+  make_model(pretrain, r, options, stages);
+
+  r.run_dir = r.out / "run";
+  auto enc = encoder::load_encoder(r.model_dir, encoder::EncoderOptions{});
+  const auto roles = extract(preset, r, *enc, options, stages);
+  run_attacks(preset, r, *enc, roles, options, stages);
+
+  r.timings = stages.finish();
+  r.audit_command = audit_command(preset.audit, r.model_dir, r.corpus_dir, r.out / "run-audit");
+  write_text_file_atomically(r.out / "demo.json",
+                             demo_record(preset, pretrain, r, options.command_line).dump(2) + "\n");
+  log_info("demo directory: " + r.out.string());
+  return r;
+}
+
+}  // namespace speechleak::demo

@@ -1,0 +1,41 @@
+#pragma once
+// `speechleak demo`: an end-to-end membership audit without user data (docs/demo.md).
+//
+//   1. corpus    OUT/corpus              synthetic speech (synth::generate_corpus; resumable, reused when identical)
+//   2. model     OUT/models/<hash>/      HuBERT-style pretraining on the corpus's pretrain split (reused when
+//                                        finished, resumed when interrupted)
+//   3. features  OUT/run/features/<role> the model's features of members (pretrain), non-members (heldout), aux
+//   4. audit     OUT/run/                the run directory (docs/run-directory.md) with report.html
+//                OUT/demo.json           written last: what ran, with which configs, seeds, versions and timings
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "speechleak/audit/audit.h"
+#include "speechleak/demo/demo_presets.h"
+#include "speechleak/util/progress.h"
+
+namespace speechleak::demo {
+
+struct DemoOptions {
+  ProgressCallback progress;                               // every stage's loops (synthesise, pretrain, extract, ...)
+  std::function<void(const std::string& stage)> on_stage;  // once per stage: "[2/4] pretraining (cached: ...) ..."
+  int threads = 0;                                         // libtorch threads; 0 = all cores
+  std::string command_line;                                // recorded in demo.json and the run's config.json
+};
+
+struct DemoResult {
+  std::filesystem::path out, corpus_dir, model_dir, run_dir, report;  // absolute; report empty when not written
+  bool corpus_reused = false, model_reused = false;
+  audit::AuditResult audit;
+  nlohmann::json timings;     // seconds per stage: corpus, pretrain, features, audit, report, total
+  std::string audit_command;  // the `speechleak audit` command line that repeats step 3-4 on this corpus and model
+};
+
+// Runs the preset into `out` (created if needed). Throws what the stages throw: InvalidArgument for a bad preset,
+// speechleak::Error when OUT holds something it cannot reuse. OUT/demo.json is removed first and written last, so
+// an interrupted demo never leaves a demo.json that describes another run.
+DemoResult run_demo(const DemoPreset& preset, const std::filesystem::path& out, const DemoOptions& options = {});
+
+}  // namespace speechleak::demo

@@ -1,0 +1,111 @@
+#include "speechleak/demo/demo_cache.h"
+
+#include <cstdio>
+
+#include "speechleak/features/feature_store.h"
+#include "speechleak/train/pretrain.h"
+#include "speechleak/util/error.h"
+#include "speechleak/util/file_io.h"
+#include "speechleak/util/log.h"
+#include "speechleak/util/random.h"
+#include "speechleak/util/text.h"
+
+namespace speechleak::demo {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// A JSON file that parses, or null (missing or damaged files just mean "not this corpus / not reusable").
+json read_json_or_null(const fs::path& path) {
+  if (!fs::exists(path)) return nullptr;
+  try {
+    return json::parse(read_text_file(path));
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+// Every key of `identity` has the same value in `found` (the finished marker adds counts to the identity).
+bool has_identity(const json& found, const json& identity) {
+  if (!found.is_object()) return false;
+  for (const auto& [key, value] : identity.items())
+    if (!found.contains(key) || found[key] != value) return false;
+  return true;
+}
+
+// Whether synth::generate_corpus(dir, ...) would reuse, resume or start a corpus there rather than refuse.
+// Mirrors the files generator.h documents: <dir>/synth.json when finished, <dir>.partial/synth.json between the
+// last write and the rename, <dir>.partial/.synth-state/identity.json while building.
+bool corpus_dir_usable(const fs::path& dir, const json& identity) {
+  if (fs::exists(dir / "synth.json")) return has_identity(read_json_or_null(dir / "synth.json"), identity);
+  if (fs::exists(dir) && !(fs::is_directory(dir) && fs::is_empty(dir))) return false;
+  const fs::path partial = dir.string() + ".partial";
+  if (fs::exists(partial / "synth.json")) return has_identity(read_json_or_null(partial / "synth.json"), identity);
+  if (fs::exists(partial))
+    return has_identity(read_json_or_null(partial / ".synth-state" / "identity.json"), identity);
+  return true;
+}
+
+}  // namespace
+
+std::string hash16(const std::string& text) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(text)));
+  return buf;
+}
+
+fs::path corpus_dir_for(const fs::path& out, const json& identity) {
+  const fs::path plain = out / "corpus";
+  if (corpus_dir_usable(plain, identity)) return plain;
+  const fs::path other = out / ("corpus-" + hash16(identity.dump()));
+  log_info(plain.string() + " holds another corpus (another preset or version); using " + other.string());
+  return other;
+}
+
+std::string model_hash(const train::PretrainConfig& config, const json& corpus_identity) {
+  json j = config.to_json();
+  j["corpus"] = "librispeech:<demo corpus>:pretrain";
+  return hash16(j.dump() + "\n" + corpus_identity.dump());
+}
+
+ModelState model_state(const fs::path& dir) {
+  const json meta = read_json_or_null(dir / "speechleak_pretraining.json");
+  const bool finished = meta.is_object() && meta.contains("training") && meta["training"].value("finished", false);
+  if (finished && fs::exists(dir / "config.json") && fs::exists(dir / "model.safetensors")) return ModelState::Finished;
+  if (fs::exists(dir / "pretrain_config.json")) return ModelState::Interrupted;
+  return ModelState::Absent;
+}
+
+void adopt_interrupted_run(const fs::path& dir, const train::PretrainConfig& config) {
+  const fs::path path = dir / "pretrain_config.json";
+  const json stored = read_json_or_null(path);
+  if (stored.is_null())
+    throw Error(path.string() + " is unreadable; delete " + dir.string() + " to train the demo model again");
+  auto differences = train::config_differences(stored, config.to_json());
+  std::erase(differences, std::string("corpus"));
+  if (!differences.empty())
+    throw Error(dir.string() + " holds an interrupted pretraining run with other options (" +
+                text::join(differences, ", ") + "); delete it to train the demo model again");
+  if (stored.value("corpus", "") != config.corpus) {
+    log_info("the demo directory moved: resuming " + dir.string() + " on " + config.corpus);
+    write_text_file_atomically(path, config.to_json().dump(2) + "\n");
+  }
+}
+
+void discard_stale_store(const fs::path& dir, const features::StoreManifest& expected) {
+  const fs::path manifest = dir / "store.json";
+  if (!fs::exists(manifest)) return;
+  std::vector<std::string> differences;
+  try {
+    differences = features::StoreManifest::from_json(read_text_file(manifest), manifest).differences(expected);
+  } catch (const Error& e) {
+    differences = {e.what()};
+  }
+  if (differences.empty()) return;
+  log_info(dir.string() + " holds features of another model or corpus (" + differences.front() +
+           "); extracting again");
+  fs::remove_all(dir);
+}
+
+}  // namespace speechleak::demo

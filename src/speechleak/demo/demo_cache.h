@@ -1,0 +1,43 @@
+#pragma once
+// Where the demo keeps what it can reuse between runs (OUT/corpus*, OUT/models/<hash>) and how it decides that a
+// cached item is the one asked for. Internal to the demo room.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "speechleak/train/pretrain_config.h"
+
+namespace speechleak::features {
+struct StoreManifest;
+}
+
+namespace speechleak::demo {
+
+// "0123456789abcdef": FNV-1a 64 of `text`, for directory names.
+std::string hash16(const std::string& text);
+
+// OUT/corpus when it is free or holds (or is building) the corpus of `identity` (synth::run_identity); otherwise
+// OUT/corpus-<hash of identity>, so that switching presets in one OUT keeps both corpora instead of refusing.
+std::filesystem::path corpus_dir_for(const std::filesystem::path& out, const nlohmann::json& identity);
+
+// The model directory's name: a hash of the resolved pretraining config with the corpus path replaced by a
+// placeholder (the hash must not depend on where OUT lives) and of the corpus identity (same options, same
+// speechleak and espeak-ng versions = same audio).
+std::string model_hash(const train::PretrainConfig& config, const nlohmann::json& corpus_identity);
+
+enum class ModelState {
+  Absent,       // nothing trained there yet
+  Interrupted,  // a run started (pretrain_config.json) and did not finish: resume it
+  Finished      // speechleak_pretraining.json, written last by run_pretraining, is there: reuse it
+};
+ModelState model_state(const std::filesystem::path& dir);
+
+// Before resuming a run in `dir`: its pretrain_config.json must be `config` except for the corpus path (OUT may have
+// moved since; the hash says the corpus is the same), which is updated. Anything else differing is an Error.
+void adopt_interrupted_run(const std::filesystem::path& dir, const train::PretrainConfig& config);
+
+// Removes the feature store at `dir` when it was made by another model or from another corpus (an earlier demo with
+// another preset in the same OUT): extraction resumes only matching stores and refuses the rest.
+void discard_stale_store(const std::filesystem::path& dir, const features::StoreManifest& expected);
+
+}  // namespace speechleak::demo

@@ -1,0 +1,37 @@
+#pragma once
+// The recipes of `speechleak demo`: one synthetic corpus, one small self-pretrained model and one audit, sized so
+// that the whole pipeline runs on a laptop's CPU in minutes (docs/demo.md). Every value lives in demo_presets.cpp,
+// in one table, so the presets can be retuned without touching the pipeline.
+#include <string>
+#include <vector>
+
+#include "speechleak/audit/audit.h"
+#include "speechleak/synth/config.h"
+#include "speechleak/train/pretrain_config.h"
+
+namespace speechleak::demo {
+
+struct DemoPreset {
+  std::string name, description;
+  synth::SynthConfig synth;
+  // Everything but `corpus`, which run_demo sets to the demo's own corpus (librispeech:<corpus>:pretrain).
+  train::PretrainConfig pretrain;
+  // Seeds follow `speechleak audit --seed S` (attackers S and S+1, bootstrap S), so the audit command that the demo
+  // prints reproduces its numbers.
+  audit::AuditConfig audit;
+};
+
+// "quick" (the default: a few minutes on 2 cores), "full" (bigger splits, tighter intervals) and "test" (seconds;
+// for the test suite, its numbers mean nothing). Throws InvalidArgument naming --preset and listing the names.
+DemoPreset demo_preset(const std::string& name);
+std::vector<std::string> demo_preset_names();
+
+// Throws InvalidArgument when a part of the preset is invalid or the audit needs more auxiliary data than the corpus
+// has (the improved attacks draw 2k pseudo-labelled items per side: 4k aux utterances, 4k_speaker aux speakers).
+void validate_preset(const DemoPreset& preset);
+
+// The architecture of the demo presets: HuBERT-style, conv 32 x 7 (standard kernels and strides: 320 samples per
+// frame), width 128, 3 layers, 4 heads, FFN 512, positional conv 64 / 8 groups.
+encoder::Wav2Vec2Config demo_arch();
+
+}  // namespace speechleak::demo

@@ -1,0 +1,25 @@
+#pragma once
+// What a demo leaves for people and tools besides the run directory: demo.json and the `speechleak audit` command
+// that repeats its audit. Internal to the demo room.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "speechleak/demo/demo.h"
+
+namespace speechleak::demo {
+
+// The `speechleak audit` command line that audits `model` on the corpus's pretrain/heldout/aux splits with the
+// preset's audit settings into `out`. Exact when the audit config's seeds follow `--seed` (the presets' do; a
+// warning is logged otherwise).
+std::string audit_command(const audit::AuditConfig& config, const std::filesystem::path& model,
+                          const std::filesystem::path& corpus, const std::filesystem::path& out);
+
+// demo.json: preset, resolved configs, seeds, versions, timings, what was reused, paths, the AUCs.
+nlohmann::json demo_record(const DemoPreset& preset, const train::PretrainConfig& pretrain, const DemoResult& result,
+                           const std::string& command_line);
+
+// "librispeech:<corpus>:<split>"
+std::string split_spec(const std::filesystem::path& corpus, const std::string& split);
+
+}  // namespace speechleak::demo

@@ -1,5 +1,6 @@
 // speechleak demo: the whole pipeline without user data (docs/demo.md): synthesise a corpus, pretrain a small model
 // on part of it, audit the model for membership leakage, and explain the table it prints.
+// speechleak experiment reversal: the seed paper's reversal study, as four demo variants (docs/results.md).
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "speechleak/demo/demo.h"
+#include "speechleak/demo/experiments.h"
 #include "speechleak/util/log.h"
 
 namespace speechleak::cli {
@@ -18,6 +20,7 @@ struct DemoCli {
   std::string out = "speechleak-demo";
   std::string preset = "quick";
   int threads = 0;
+  demo::DemoVariant variant;
 };
 
 std::string stage_time(const nlohmann::json& timings, const std::string& stage) {
@@ -54,38 +57,76 @@ void print_explanation(const demo::DemoResult& r) {
       << r.audit_command << "\n";
 }
 
-void run(const DemoCli& cli) {
-  const auto preset = demo::demo_preset(cli.preset);
-  log_info("speechleak demo, preset " + preset.name + ": " + preset.description);
-  ProgressBar bar;
+demo::DemoOptions demo_options(ProgressBar& bar, int threads) {
   demo::DemoOptions options;
   options.progress = bar.callback();
   options.on_stage = [&bar](const std::string& stage) {
     bar.finish();
     log_info(stage);
   };
-  options.threads = cli.threads;
+  options.threads = threads;
   options.command_line = command_line();
-  const auto result = demo::run_demo(preset, cli.out, options);
+  return options;
+}
+
+void run(const DemoCli& cli) {
+  const auto preset = demo::demo_preset(cli.preset);
+  log_info("speechleak demo, preset " + preset.name + ": " + preset.description);
+  ProgressBar bar;
+  const auto options = demo_options(bar, cli.threads);
+  const auto result = demo::run_demo(preset, cli.out, options, cli.variant);
   bar.finish();
-  std::cout << "\nMembership inference against the demo model (preset " << preset.name << ")\n\n"
+  const auto tag = cli.variant.tag();
+  std::cout << "\nMembership inference against the demo model (preset " << preset.name
+            << (tag.empty() ? "" : ", variant " + tag) << ")\n\n"
             << audit::format_table(result.audit);
   print_explanation(result);
 }
 
+void run_reversal(const DemoCli& cli) {
+  const auto preset = demo::demo_preset(cli.preset);
+  ProgressBar bar;
+  const auto study = demo::run_reversal_study(preset, cli.out, demo_options(bar, cli.threads));
+  bar.finish();
+  std::cout << "\nReversal study (preset " << preset.name << "): AUC [95% CI] per attack; 'model: reversed' was "
+            << "pretrained on time-reversed audio,\n'attack: reversed' extracts the audited features from reversed "
+            << "audio.\n\n"
+            << demo::format_study_table(study) << "\nTable, JSON and side-by-side report: "
+            << (study.cells.front().result.out / "reversal.{md,json,html}").string() << "\n";
+}
+
+void add_common_options(CLI::App* cmd, DemoCli& cli) {
+  std::string presets;
+  for (const auto& name : demo::demo_preset_names())
+    presets += "\n  " + name + ": " + demo::demo_preset(name).description;
+  cmd->add_option("--out", cli.out, "Output directory (corpus, models, run, demo.json; reused when run again)")
+      ->capture_default_str();
+  cmd->add_option("--preset", cli.preset, "Size of the demo:" + presets)->capture_default_str();
+  cmd->add_option("--threads", cli.threads, "libtorch threads (0 = all cores)")->capture_default_str();
+}
+
 }  // namespace
+
+void add_experiment_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("experiment", "Studies of the seed papers, run on demo models (docs/results.md)");
+  cmd->require_subcommand(1);
+  auto cli = std::make_shared<DemoCli>();
+  auto* reversal = cmd->add_subcommand("reversal", "Pretrain on time-reversed audio and attack with plain and "
+                                                   "reversed audio (the seed paper's Tables 3-4)");
+  add_common_options(reversal, *cli);
+  reversal->callback([cli] { run_reversal(*cli); });
+}
 
 void add_demo_command(CLI::App& app) {
   auto cli = std::make_shared<DemoCli>();
   auto* cmd = app.add_subcommand("demo", "An end-to-end audit without user data: synthetic corpus, pretraining, "
                                          "membership inference, report (docs/demo.md)");
-  std::string presets;
-  for (const auto& name : demo::demo_preset_names())
-    presets += "\n  " + name + ": " + demo::demo_preset(name).description;
-  cmd->add_option("--out", cli->out, "Output directory (corpus, models, run, demo.json; reused when run again)")
-      ->capture_default_str();
-  cmd->add_option("--preset", cli->preset, "Size of the demo:" + presets)->capture_default_str();
-  cmd->add_option("--threads", cli->threads, "libtorch threads (0 = all cores)")->capture_default_str();
+  add_common_options(cmd, *cli);
+  cmd->add_option("--defense", cli->variant.defenses,
+                  "Pretraining-time defense (repeatable): reverse-audio, noise-augment, silence-names, "
+                  "sanitize-names; the model is cached under its own hash, results go to OUT/run-<variant>");
+  cmd->add_flag("--attack-reversed", cli->variant.attack_reverse_audio,
+                "Attack with time-reversed audio (the seed paper's Table 4)");
   cmd->callback([cli] { run(*cli); });
 }
 

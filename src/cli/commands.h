@@ -16,5 +16,6 @@ void add_extract_command(CLI::App& app);
 void add_audit_command(CLI::App& app);
 void add_pretrain_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_experiment_command(CLI::App& app);
 
 }  // namespace speechleak::cli

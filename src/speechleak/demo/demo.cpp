@@ -91,17 +91,17 @@ void make_model(const train::PretrainConfig& config, DemoResult& r, const DemoOp
 
 // Step 3. Features of the three roles, in resumable stores under OUT/run/features.
 std::vector<audit::RoleInput> extract(const DemoPreset& p, DemoResult& r, encoder::Encoder& enc,
-                                      const DemoOptions& o, Stages& stages) {
+                                      const DemoOptions& o, bool reversed, Stages& stages) {
   stages.start(3, "extracting features into " + (r.run_dir / "features").string());
   std::vector<audit::RoleInput> roles{{"members", split_spec(r.corpus_dir, "pretrain"), {}, 0},
                                       {"nonmembers", split_spec(r.corpus_dir, "heldout"), {}, 0},
                                       {"aux", split_spec(r.corpus_dir, "aux"), {}, 0}};
   for (auto& role : roles) {
     const auto spec = corpus::CorpusSpec::parse(role.input);
-    const auto config = audit::role_extract_config(p.audit, false, spec);
-    discard_stale_store(audit::role_store_dir(r.run_dir, role.name, false),
+    const auto config = audit::role_extract_config(p.audit, reversed, spec);
+    discard_stale_store(audit::role_store_dir(r.run_dir, role.name, reversed),
                         features::make_manifest(enc, spec.to_string(), config));
-    audit::extract_role(role, enc, r.run_dir, p.audit, false, o.progress);
+    audit::extract_role(role, enc, r.run_dir, p.audit, reversed, o.progress);
   }
   stages.lap("features");
   return roles;
@@ -109,14 +109,16 @@ std::vector<audit::RoleInput> extract(const DemoPreset& p, DemoResult& r, encode
 
 // Step 4. The audit, its run directory and the HTML report (a report problem is a warning, as in `audit`).
 void run_attacks(const DemoPreset& p, DemoResult& r, const encoder::Encoder& enc,
-                 const std::vector<audit::RoleInput>& roles, const DemoOptions& o, Stages& stages) {
+                 const std::vector<audit::RoleInput>& roles, const DemoOptions& o, const DemoVariant& v,
+                 Stages& stages) {
   stages.start(4, "auditing: basic and improved attacks at utterance and speaker level");
   fs::remove(r.run_dir / "report.html");  // never leave the report of an earlier run next to new results
   r.audit = audit::run_audit({roles[0].store, roles[1].store, roles[2].store}, p.audit, o.progress);
   const std::string command = o.command_line.empty() ? "speechleak::demo::run_demo" : o.command_line;
-  audit::RunInfo info{"demo-" + p.name, r.model_dir.string(), enc.metadata().description(),
-                      audit::run_config_json(command, r.model_dir.string(), r.audit.model_fingerprint, false, roles,
-                                             p.audit)};
+  const std::string name = "demo-" + p.name + (v.tag().empty() ? "" : "-" + v.tag());
+  audit::RunInfo info{name, r.model_dir.string(), enc.metadata().description(),
+                      audit::run_config_json(command, r.model_dir.string(), r.audit.model_fingerprint,
+                                             v.attack_reverse_audio, roles, p.audit)};
   audit::write_run_directory(r.run_dir, r.audit, info);
   stages.lap("audit");
   try {
@@ -130,18 +132,23 @@ void run_attacks(const DemoPreset& p, DemoResult& r, const encoder::Encoder& enc
 
 }  // namespace
 
-DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const DemoOptions& options) {
+DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const DemoOptions& options,
+                    const DemoVariant& variant) {
   if (out_arg.empty()) throw invalid_argument("--out", "a directory", "nothing");
   DemoResult r;
+  r.variant = variant;
   r.out = fs::absolute(out_arg).lexically_normal();
   if (r.out.filename().empty()) r.out = r.out.parent_path();  // "dir/" -> "dir"
   // The corpus specs of the later stages embed this path; a spec's path ends at its first '?'.
   if (r.out.string().find('?') != std::string::npos)
     throw invalid_argument("--out", "a path without '?' (it would end the corpus specs)", "'" + r.out.string() + "'");
   validate_preset(preset);  // before minutes of synthesis and training, not after
+  variant.validate();
+  const std::string tag = variant.tag();
+  const fs::path record = r.out / (tag.empty() ? "demo.json" : "demo-" + tag + ".json");
   runtime::set_torch_threads(options.threads);
   fs::create_directories(r.out);
-  fs::remove(r.out / "demo.json");  // written last: present only when it describes the outputs next to it
+  fs::remove(record);  // written last: present only when it describes the outputs next to it
   Stages stages(options);
 
   const auto identity = synth::run_identity(preset.synth);  // validates the synth config
@@ -150,18 +157,20 @@ DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const Dem
 
   auto pretrain = preset.pretrain;
   pretrain.corpus = split_spec(r.corpus_dir, "pretrain");
+  apply_defenses(variant, pretrain);
   pretrain.validate();
   r.model_dir = r.out / "models" / model_hash(pretrain, identity);
   make_model(pretrain, r, options, stages);
 
-  r.run_dir = r.out / "run";
+  r.run_dir = r.out / (tag.empty() ? "run" : "run-" + tag);
   auto enc = encoder::load_encoder(r.model_dir, encoder::EncoderOptions{});
-  const auto roles = extract(preset, r, *enc, options, stages);
-  run_attacks(preset, r, *enc, roles, options, stages);
+  const auto roles = extract(preset, r, *enc, options, variant.attack_reverse_audio, stages);
+  run_attacks(preset, r, *enc, roles, options, variant, stages);
 
   r.timings = stages.finish();
-  r.audit_command = audit_command(preset.audit, r.model_dir, r.corpus_dir, r.out / "run-audit");
-  write_text_file_atomically(r.out / "demo.json",
+  r.audit_command = audit_command(preset.audit, r.model_dir, r.corpus_dir, r.out / "run-audit",
+                                 variant.attack_reverse_audio);
+  write_text_file_atomically(record,
                              demo_record(preset, pretrain, r, options.command_line).dump(2) + "\n");
   log_info("demo directory: " + r.out.string());
   return r;

@@ -11,6 +11,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "speechleak/audit/audit.h"
 #include "speechleak/demo/demo_presets.h"
@@ -25,9 +26,25 @@ struct DemoOptions {
   std::string command_line;                                // recorded in demo.json and the run's config.json
 };
 
+// What a run changes relative to its preset: pretraining-time defenses (a different model, cached under its own
+// hash) and attacking with time-reversed audio (the seed paper's Table 4). The default variant is the plain demo.
+// A variant's run directory is OUT/run-<tag> and its record OUT/demo-<tag>.json (OUT/run, OUT/demo.json without).
+struct DemoVariant {
+  std::vector<std::string> defenses;  // pretraining: reverse-audio, noise-augment, silence-names, sanitize-names
+  bool attack_reverse_audio = false;  // extract the audited features from time-reversed waveforms
+  // "" for the default; otherwise e.g. "reverse-audio" or "reverse-audio+attack-reversed".
+  std::string tag() const;
+  // Throws InvalidArgument naming --defense for an unknown name.
+  void validate() const;
+};
+
+// Applies the variant's defenses to a pretraining config (the preset's own defenses stay on).
+void apply_defenses(const DemoVariant& variant, train::PretrainConfig& config);
+
 struct DemoResult {
   std::filesystem::path out, corpus_dir, model_dir, run_dir, report;  // absolute; report empty when not written
   bool corpus_reused = false, model_reused = false;
+  DemoVariant variant;
   audit::AuditResult audit;
   nlohmann::json timings;     // seconds per stage: corpus, pretrain, features, audit, report, total
   std::string audit_command;  // the `speechleak audit` command line that repeats step 3-4 on this corpus and model
@@ -36,6 +53,7 @@ struct DemoResult {
 // Runs the preset into `out` (created if needed). Throws what the stages throw: InvalidArgument for a bad preset,
 // speechleak::Error when OUT holds something it cannot reuse. OUT/demo.json is removed first and written last, so
 // an interrupted demo never leaves a demo.json that describes another run.
-DemoResult run_demo(const DemoPreset& preset, const std::filesystem::path& out, const DemoOptions& options = {});
+DemoResult run_demo(const DemoPreset& preset, const std::filesystem::path& out, const DemoOptions& options = {},
+                    const DemoVariant& variant = {});
 
 }  // namespace speechleak::demo

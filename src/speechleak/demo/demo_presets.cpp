@@ -2,6 +2,7 @@
 // Everything tunable is in kSizes (what differs per preset) or in make_preset (what every preset shares).
 #include "speechleak/demo/demo_presets.h"
 
+#include "speechleak/train/presets.h"
 #include "speechleak/util/error.h"
 
 namespace speechleak::demo {
@@ -21,7 +22,7 @@ struct Sizes {
 constexpr Sizes kSizes[] = {
   // name    description                                                    pre held aux utts clus epochs k_utt  boot
   {"quick", "8 member / 8 non-member speakers: about 1 minute on 2 cores",     8,   8, 16,   4,  20,  100,  14, 1000},
-  {"full",  "16 member / 16 non-member speakers: about 3 minutes on 2 cores", 16,  16, 32,   4,  20,  100,  30, 1000},
+  {"full",  "24 member / 24 non-member speakers: about 6 minutes on 2 cores", 24,  24, 48,   4,  20,  150,  40, 1000},
   {"test",  "4 member / 4 non-member speakers, 3 epochs: seconds (tests)",     4,   4,  8,   3,   5,    3,   4,  100},
 };
 // clang-format on
@@ -46,22 +47,13 @@ DemoPreset make_preset(const Sizes& z) {
   s.lead_silence_min_s = s.lead_silence_max_s = 0.1;
   s.trail_silence_min_s = s.trail_silence_max_s = 0.1;
 
-  // --- pretraining: per-speaker k-means targets (a deliberate memorisation amplifier, docs/pretraining.md) and
-  // the loss on unmasked frames too: the demo must show leakage after minutes of training, not after days.
+  // --- pretraining: the `memorise` training preset (per-speaker k-means targets, a deliberate memorisation
+  // amplifier, and the loss on unmasked frames too: the demo must show leakage after minutes of training, not days).
   auto& t = p.pretrain;
-  t.arch = "demo-128x3";  // a label recorded in pretrain_config.json; `model` below is what is trained
-  t.model = demo_arch();
-  t.kmeans.scope = "speaker";
-  t.kmeans.clusters = z.clusters;
+  train::apply_training_preset("memorise", t);
   t.epochs = z.epochs;
-  t.data.batch_size = 8;
-  t.data.max_seconds = 6;
+  t.kmeans.clusters = z.clusters;
   t.seed = 1;
-  t.head.head = "cosine";
-  t.head.unmasked_weight = 1.0;
-  t.masking.prob = 0.08;
-  t.masking.span = 10;
-  t.optim.lr = 2e-3;
 
   // --- audit: both levels, both attacks; the score direction is calibrated on 2 held-out speakers per side rather
   // than assumed (on small self-trained models the two levels can point different ways; docs/membership-inference.md).
@@ -81,20 +73,6 @@ DemoPreset make_preset(const Sizes& z) {
 }
 
 }  // namespace
-
-encoder::Wav2Vec2Config demo_arch() {
-  encoder::Wav2Vec2Config c;  // defaults: gelu everywhere, group-norm extractor, standard kernels/strides, no conv
-                              // bias, post-norm layers, layer_norm_eps 1e-5, feature projection layer norm
-  c.model_type = "hubert";
-  c.conv_dim.assign(7, 32);
-  c.hidden_size = 128;
-  c.num_hidden_layers = 3;
-  c.num_attention_heads = 4;
-  c.intermediate_size = 512;
-  c.num_conv_pos_embeddings = 64;
-  c.num_conv_pos_embedding_groups = 8;
-  return c;
-}
 
 void validate_preset(const DemoPreset& p) {
   p.synth.validate();

@@ -30,8 +30,5 @@ std::vector<std::string> demo_preset_names();
 // has (the improved attacks draw 2k pseudo-labelled items per side: 4k aux utterances, 4k_speaker aux speakers).
 void validate_preset(const DemoPreset& preset);
 
-// The architecture of the demo presets: HuBERT-style, conv 32 x 7 (standard kernels and strides: 320 samples per
-// frame), width 128, 3 layers, 4 heads, FFN 512, positional conv 64 / 8 groups.
-encoder::Wav2Vec2Config demo_arch();
 
 }  // namespace speechleak::demo

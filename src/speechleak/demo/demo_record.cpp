@@ -58,7 +58,7 @@ std::string split_spec(const fs::path& corpus, const std::string& split) {
 }
 
 std::string audit_command(const audit::AuditConfig& c, const fs::path& model, const fs::path& corpus,
-                          const fs::path& out) {
+                          const fs::path& out, bool reverse_audio) {
   // `speechleak audit --seed S` sets the attackers' seeds to S and S+1 and the bootstrap's to S: other seeds
   // cannot be typed, so the command would not repeat the numbers.
   if (c.improved_utterance.train.seed != c.seed || c.improved_speaker.train.seed != c.seed + 1 ||
@@ -78,6 +78,7 @@ std::string audit_command(const audit::AuditConfig& c, const fs::path& model, co
   cmd += " --k-utterance " + str(c.improved_utterance.k) + " --k-speaker " + str(c.improved_speaker.k);
   cmd += train_flags("utterance", c.improved_utterance.train) + train_flags("speaker", c.improved_speaker.train);
   cmd += " --bootstrap " + str(c.metrics.bootstrap_replicates) + " --seed " + str(c.seed);
+  if (reverse_audio) cmd += " --reverse-audio";
   return cmd + " --out " + shell_word(out.string());
 }
 
@@ -88,6 +89,8 @@ json demo_record(const DemoPreset& p, const train::PretrainConfig& pretrain, con
           {"format_version", 1},
           {"command", command_line},
           {"preset", {{"name", p.name}, {"description", p.description}}},
+          {"variant", {{"tag", r.variant.tag()}, {"defenses", r.variant.defenses},
+                       {"attack_reverse_audio", r.variant.attack_reverse_audio}}},
           {"configs", {{"synth", p.synth.to_json()}, {"pretrain", pretrain.to_json()}, {"audit", a.to_json()}}},
           {"seeds", {{"synth", p.synth.seed}, {"pretrain", pretrain.seed}, {"audit", a.seed},
                      {"improved_utterance", a.improved_utterance.train.seed},

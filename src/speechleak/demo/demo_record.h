@@ -13,7 +13,8 @@ namespace speechleak::demo {
 // preset's audit settings into `out`. Exact when the audit config's seeds follow `--seed` (the presets' do; a
 // warning is logged otherwise).
 std::string audit_command(const audit::AuditConfig& config, const std::filesystem::path& model,
-                          const std::filesystem::path& corpus, const std::filesystem::path& out);
+                          const std::filesystem::path& corpus, const std::filesystem::path& out,
+                          bool reverse_audio = false);
 
 // demo.json: preset, resolved configs, seeds, versions, timings, what was reused, paths, the AUCs.
 nlohmann::json demo_record(const DemoPreset& preset, const train::PretrainConfig& pretrain, const DemoResult& result,

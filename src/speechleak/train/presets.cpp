@@ -28,6 +28,18 @@ encoder::Wav2Vec2Config tiny() {
   return c;
 }
 
+// The memorising recipe's model (docs/results.md): narrow conv (32), width 128, 3 layers; 0.75M parameters.
+encoder::Wav2Vec2Config mini() {
+  auto c = with_extractor(32);
+  c.hidden_size = 128;
+  c.num_hidden_layers = 3;
+  c.num_attention_heads = 4;
+  c.intermediate_size = 512;
+  c.num_conv_pos_embeddings = 64;
+  c.num_conv_pos_embedding_groups = 8;
+  return c;
+}
+
 encoder::Wav2Vec2Config small() {
   auto c = with_extractor(128);
   c.hidden_size = 192;
@@ -46,10 +58,11 @@ encoder::Wav2Vec2Config base() {
 
 }  // namespace
 
-std::vector<std::string> arch_preset_names() { return {"tiny", "small", "base"}; }
+std::vector<std::string> arch_preset_names() { return {"tiny", "mini", "small", "base"}; }
 
 encoder::Wav2Vec2Config resolve_arch(const std::string& arch) {
   if (arch == "tiny") return tiny();
+  if (arch == "mini") return mini();
   if (arch == "small") return small();
   if (arch == "base") return base();
   if (text::to_lower(std::filesystem::path(arch).extension().string()) == ".json" || std::filesystem::exists(arch)) {
@@ -57,7 +70,7 @@ encoder::Wav2Vec2Config resolve_arch(const std::string& arch) {
     c.validate();
     return c;
   }
-  throw invalid_argument("--arch", "tiny, small, base or the path of a config.json", "'" + arch + "'");
+  throw invalid_argument("--arch", "tiny, mini, small, base or the path of a config.json", "'" + arch + "'");
 }
 
 }  // namespace speechleak::train

@@ -8,7 +8,7 @@
 
 namespace speechleak::train {
 
-// "tiny", "small", "base" (HuBERT base: 95M parameters, for a GPU).
+// "tiny", "mini" (the memorise preset's), "small", "base" (HuBERT base: 95M parameters, for a GPU).
 std::vector<std::string> arch_preset_names();
 // A preset name, or the path of an HF config.json. Throws InvalidArgument naming --arch and the presets.
 encoder::Wav2Vec2Config resolve_arch(const std::string& arch);

@@ -1,0 +1,86 @@
+#include "speechleak/demo/experiments.h"
+
+#include <cstdio>
+
+#include "speechleak/report/html_report.h"
+#include "speechleak/util/file_io.h"
+#include "speechleak/util/log.h"
+
+namespace speechleak::demo {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string auc_cell(const audit::AttackResult& r) {
+  char text[64];
+  if (r.metrics.auc_interval)
+    std::snprintf(text, sizeof text, "%.3f [%.3f, %.3f]", r.metrics.auc, r.metrics.auc_interval->lower,
+                  r.metrics.auc_interval->upper);
+  else
+    std::snprintf(text, sizeof text, "%.3f", r.metrics.auc);
+  return text;
+}
+
+nlohmann::json study_json(const StudyResult& s) {
+  nlohmann::json cells = nlohmann::json::array();
+  for (const auto& c : s.cells) {
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto& r : c.result.audit.results)
+      results.push_back({{"level", r.level}, {"attack", r.attack}, {"auc", r.metrics.auc},
+                         {"direction", r.direction}, {"n_members", r.metrics.n_members},
+                         {"n_nonmembers", r.metrics.n_nonmembers}});
+    cells.push_back({{"label", c.label}, {"variant", c.result.variant.tag()},
+                     {"model", c.result.model_dir.string()}, {"run", c.result.run_dir.string()},
+                     {"results", results}});
+  }
+  return {{"study", s.name}, {"cells", cells}};
+}
+
+}  // namespace
+
+StudyResult run_reversal_study(const DemoPreset& preset, const fs::path& out, const DemoOptions& options) {
+  StudyResult study{"reversal", {}, {}};
+  for (const bool model_reversed : {false, true})
+    for (const bool attack_reversed : {false, true}) {
+      DemoVariant v;
+      if (model_reversed) v.defenses = {"reverse-audio"};
+      v.attack_reverse_audio = attack_reversed;
+      std::string label = std::string("model: ") + (model_reversed ? "reversed" : "plain") +
+                          " / attack: " + (attack_reversed ? "reversed" : "plain");
+      log_info("reversal study, " + label);
+      study.cells.push_back({label, run_demo(preset, out, options, v)});
+    }
+  const fs::path dir = study.cells.front().result.out;
+  write_text_file_atomically(dir / "reversal.md", format_study_table(study));
+  write_text_file_atomically(dir / "reversal.json", study_json(study).dump(2) + "\n");
+  std::vector<fs::path> runs;
+  for (const auto& c : study.cells) runs.push_back(c.result.run_dir);
+  try {
+    report::write_report(runs, dir / "reversal.html", report::ReportOptions{});
+    study.report = dir / "reversal.html";
+  } catch (const std::exception& e) {
+    log_warn(std::string("no comparison report: ") + e.what());
+  }
+  return study;
+}
+
+std::string format_study_table(const StudyResult& s) {
+  std::string table = "| level | attack |";
+  std::string rule = "|---|---|";
+  for (const auto& c : s.cells) table.append(" ").append(c.label).append(" |"), rule.append("---|");
+  table.append("\n").append(rule).append("\n");
+  if (s.cells.empty()) return table;
+  const auto& first = s.cells.front().result.audit.results;
+  for (size_t i = 0; i < first.size(); ++i) {
+    // Appended piecewise: GCC 12 warns (falsely, -Wstringop-overflow) on `"| " + std::string + ...` here.
+    table.append("| ").append(first[i].level).append(" | ").append(first[i].attack).append(" |");
+    for (const auto& c : s.cells) {
+      const auto& results = c.result.audit.results;
+      table.append(" ").append(i < results.size() ? auc_cell(results[i]) : std::string("-")).append(" |");
+    }
+    table.append("\n");
+  }
+  return table;
+}
+
+}  // namespace speechleak::demo

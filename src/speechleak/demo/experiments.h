@@ -1,0 +1,32 @@
+#pragma once
+// Studies built from demo runs that share one corpus (docs/results.md). The reversal study is the seed paper's
+// Tables 3 and 4 in shape: pretrain on time-reversed waveforms (a naive defense) and attack with plain and with
+// reversed audio. Each cell is a demo variant (demo.h), so its model and run directory are cached and reusable.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "speechleak/demo/demo.h"
+
+namespace speechleak::demo {
+
+struct StudyCell {
+  std::string label;  // e.g. "model: reversed / attack: plain"
+  DemoResult result;
+};
+
+struct StudyResult {
+  std::string name;
+  std::vector<StudyCell> cells;
+  std::filesystem::path report;  // the comparison report (empty when it could not be written)
+};
+
+// Runs the four cells {plain, reversed-audio pretraining} x {plain, reversed attack audio} into OUT, then writes
+// OUT/reversal.md (the table), OUT/reversal.json and OUT/reversal.html (the four runs side by side).
+StudyResult run_reversal_study(const DemoPreset& preset, const std::filesystem::path& out,
+                               const DemoOptions& options = {});
+
+// A markdown table: one row per (level, attack), one column per cell, "AUC [lower, upper]" in each.
+std::string format_study_table(const StudyResult& study);
+
+}  // namespace speechleak::demo

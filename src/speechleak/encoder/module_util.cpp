@@ -1,18 +1,40 @@
 #include "speechleak/encoder/module_util.h"
 
+#include <torch/autograd.h>
+
 #include <cmath>
 #include <vector>
 
 namespace speechleak::encoder {
 
+namespace {
+
+// Exact GELU whose backward hands libtorch's gelu_backward contiguous inputs. Debian's libtorch 1.13.1 computes
+// gelu's backward wrongly (garbage, sometimes inf) when the incoming gradient is not contiguous, as it is behind the
+// transposes after the conv extractor and the positional convolution. Writing GELU out with erf also avoids the bug,
+// but costs five elementwise passes forward and more backward over the extractor's large activations: training the
+// small preset was ~1.8x slower (bench/pretrain_bench.sh).
+struct ContiguousGradGelu : torch::autograd::Function<ContiguousGradGelu> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x) {
+    ctx->save_for_backward({x});
+    return at::gelu(x);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto x = ctx->get_saved_variables()[0];
+    return {at::gelu_backward(grads[0].contiguous(), x.contiguous())};
+  }
+};
+
+}  // namespace
+
+at::Tensor gelu_for_training(const at::Tensor& x) { return ContiguousGradGelu::apply(x); }
+
 at::Tensor activate(const at::Tensor& x, Activation a) {
   switch (a) {
     case Activation::Gelu:
-      // Debian's libtorch 1.13.1 computes gelu's backward wrongly (garbage, sometimes inf) when the incoming
-      // gradient is not contiguous, as it is behind the transposes after the conv extractor and the positional
-      // convolution. When a gradient is needed the same function is written out, so that autograd differentiates
-      // erf instead (tests/train). Inference (no grad) is unchanged.
-      if (x.requires_grad() && at::GradMode::is_enabled()) return 0.5 * x * (1.0 + at::erf(x * M_SQRT1_2));
+      // With a gradient: a GELU whose backward works around a libtorch 1.13.1 bug (above). Inference unchanged.
+      if (x.requires_grad() && at::GradMode::is_enabled()) return gelu_for_training(x);
       return at::gelu(x);
     case Activation::GeluTanh: return at::gelu(x, "tanh");
     case Activation::Relu: return at::relu(x);

@@ -13,6 +13,9 @@ namespace speechleak::encoder {
 enum class ComputePrecision { F32, BF16 };
 
 at::Tensor activate(const at::Tensor& x, Activation a);
+// Exact GELU for training: its backward makes its inputs contiguous first (libtorch 1.13.1's gelu_backward is wrong
+// for a non-contiguous incoming gradient). activate() uses it whenever a gradient is needed.
+at::Tensor gelu_for_training(const at::Tensor& x);
 
 // Linear-layer weights prepared once for inference: optionally several layers concatenated along the output
 // dimension (fused q/k/v), optionally cast to bf16. Empty (undefined) until prepare() is called.

@@ -50,6 +50,9 @@ void add_audit_options(CLI::App& cmd, AuditArgs& a) {
       ->capture_default_str();
   cmd.add_option("--seed", c.seed, "Seed of every random step (attackers, bootstrap, sampling)")->capture_default_str();
   cmd.add_option("--threads", a.threads, "libtorch threads (0 = all cores)")->capture_default_str();
+  cmd.add_option("--device", a.device, "Where the model runs for extraction: cpu, cuda or cuda:N (needs a CUDA "
+                                       "libtorch; the attackers train on the CPU)")
+      ->capture_default_str();
   cmd.parse_complete_callback([&a] {
     if (a.reverse_audio && a.model.empty())
       throw CLI::ValidationError("--reverse-audio", "needs --model (stores hold features, not audio)");

@@ -15,6 +15,7 @@ struct AuditArgs {
   std::string level = "both", attack = "all", direction = "high", distance = "cosine";
   bool reverse_audio = false;
   int threads = 0;
+  std::string device = "cpu";  // where the model runs for extraction (the attacker networks train on the CPU)
   std::string command_line;
   audit::AuditConfig config;
   // Applies level/attack/direction/distance strings to config and validates it.

@@ -27,7 +27,9 @@ void run(AuditArgs& args) {
   std::string description;
   ProgressBar bar;
   if (!args.model.empty()) {
-    auto enc = encoder::load_encoder(args.model, encoder::EncoderOptions{});
+    encoder::EncoderOptions options;
+    options.device = args.device;
+    auto enc = encoder::load_encoder(args.model, options);
     description = enc->metadata().description();
     for (auto& r : roles) {
       audit::extract_role(r, *enc, args.out, args.config, args.reverse_audio, bar.callback());

@@ -20,6 +20,7 @@ struct DemoCli {
   std::string out = "speechleak-demo";
   std::string preset = "quick";
   int threads = 0;
+  std::string device = "cpu";
   demo::DemoVariant variant;
 };
 
@@ -46,7 +47,7 @@ void print_explanation(const demo::DemoResult& r) {
       << "  report         " << (r.report.empty() ? std::string("(not written; see the warning above)")
                                                   : r.report.string())
       << "\n"
-      << "  demo record    " << (r.out / "demo.json").string() << "\n"
+      << "  demo record    " << r.record.string() << "\n"
       << "  corpus         " << r.corpus_dir.string() << (r.corpus_reused ? "  (reused)" : "") << "\n"
       << "  model          " << r.model_dir.string() << (r.model_reused ? "  (reused)" : "") << "\n\n"
       << "Wall time: corpus " << stage_time(t, "corpus") << (r.corpus_reused ? " (cached)" : "") << ", pretraining "
@@ -57,14 +58,15 @@ void print_explanation(const demo::DemoResult& r) {
       << r.audit_command << "\n";
 }
 
-demo::DemoOptions demo_options(ProgressBar& bar, int threads) {
+demo::DemoOptions demo_options(ProgressBar& bar, const DemoCli& cli) {
   demo::DemoOptions options;
   options.progress = bar.callback();
   options.on_stage = [&bar](const std::string& stage) {
     bar.finish();
     log_info(stage);
   };
-  options.threads = threads;
+  options.threads = cli.threads;
+  options.device = cli.device;
   options.command_line = command_line();
   return options;
 }
@@ -73,7 +75,7 @@ void run(const DemoCli& cli) {
   const auto preset = demo::demo_preset(cli.preset);
   log_info("speechleak demo, preset " + preset.name + ": " + preset.description);
   ProgressBar bar;
-  const auto options = demo_options(bar, cli.threads);
+  const auto options = demo_options(bar, cli);
   const auto result = demo::run_demo(preset, cli.out, options, cli.variant);
   bar.finish();
   const auto tag = cli.variant.tag();
@@ -86,7 +88,7 @@ void run(const DemoCli& cli) {
 void run_reversal(const DemoCli& cli) {
   const auto preset = demo::demo_preset(cli.preset);
   ProgressBar bar;
-  const auto study = demo::run_reversal_study(preset, cli.out, demo_options(bar, cli.threads));
+  const auto study = demo::run_reversal_study(preset, cli.out, demo_options(bar, cli));
   bar.finish();
   std::cout << "\nReversal study (preset " << preset.name << "): AUC [95% CI] per attack; 'model: reversed' was "
             << "pretrained on time-reversed audio,\n'attack: reversed' extracts the audited features from reversed "
@@ -103,6 +105,8 @@ void add_common_options(CLI::App* cmd, DemoCli& cli) {
       ->capture_default_str();
   cmd->add_option("--preset", cli.preset, "Size of the demo:" + presets)->capture_default_str();
   cmd->add_option("--threads", cli.threads, "libtorch threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--device", cli.device, "Pretraining and extraction: cpu, cuda or cuda:N (needs a CUDA libtorch)")
+      ->capture_default_str();
 }
 
 }  // namespace

@@ -74,7 +74,9 @@ TEST(DemoVariants, DefensesTrainTheirOwnModelAndReversedAttacksTheirOwnRun) {
   EXPECT_TRUE(run.at("reverse_audio").get<bool>());
   EXPECT_TRUE(fs::exists(reversed.run_dir / "features" / "members-reversed"));
   EXPECT_TRUE(fs::exists(plain.out / "demo.json"));
-  EXPECT_TRUE(fs::exists(plain.out / "demo-reverse-audio+attack-reversed.json"));
+  EXPECT_EQ(reversed.record, plain.out / "demo-reverse-audio+attack-reversed.json");
+  EXPECT_TRUE(fs::exists(reversed.record));
+  EXPECT_EQ(plain.record, plain.out / "demo.json");
   DemoVariant bad;
   bad.defenses = {"dp-sgd"};
   EXPECT_THROW(run_demo(preset, dir.path() / "d", {}, bad), InvalidArgument);

@@ -65,5 +65,7 @@ AuditResult run_audit(const AuditInputs& inputs, const AuditConfig& config, cons
 
 // The paper's Table 1 shape: rows level x attack; AUC [interval], TPR@1%FPR, TPR@0.1%FPR, direction.
 std::string format_table(const AuditResult& result);
+// "0.9362 [0.896, 0.969]": the AUC and, when bootstrapped, its interval, with these many decimals.
+std::string format_auc(const metrics::MetricsSummary& metrics, int digits = 4, int interval_digits = 3);
 
 }  // namespace speechleak::audit

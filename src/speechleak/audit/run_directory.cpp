@@ -68,18 +68,23 @@ void write_run_directory(const fs::path& dir, const AuditResult& result, const R
   write_text_file_atomically(dir / "summary.json", summary.dump(2) + "\n");
 }
 
+std::string format_auc(const metrics::MetricsSummary& m, int digits, int interval_digits) {
+  char text[96];
+  if (m.auc_interval)
+    std::snprintf(text, sizeof text, "%.*f [%.*f, %.*f]", digits, m.auc, interval_digits, m.auc_interval->lower,
+                  interval_digits, m.auc_interval->upper);
+  else
+    std::snprintf(text, sizeof text, "%.*f", digits, m.auc);
+  return text;
+}
+
 std::string format_table(const AuditResult& result) {
   std::ostringstream out;
   out << std::left << std::setw(11) << "level" << std::setw(10) << "attack" << std::setw(24) << "AUC [95% CI]"
       << std::setw(11) << "TPR@1%" << std::setw(11) << "TPR@0.1%" << std::setw(8) << "n+/n-"
       << "direction\n";
   for (const auto& r : result.results) {
-    char auc[64];
-    if (r.metrics.auc_interval)
-      std::snprintf(auc, sizeof auc, "%.4f [%.3f, %.3f]", r.metrics.auc, r.metrics.auc_interval->lower,
-                    r.metrics.auc_interval->upper);
-    else
-      std::snprintf(auc, sizeof auc, "%.4f", r.metrics.auc);
+    const std::string auc = format_auc(r.metrics);
     char tpr1[16], tpr01[16], counts[32];
     std::snprintf(tpr1, sizeof tpr1, "%.4f", r.metrics.one_fpr);
     std::snprintf(tpr01, sizeof tpr01, "%.4f", r.metrics.one_tenth_fpr);

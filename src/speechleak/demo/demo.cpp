@@ -146,6 +146,7 @@ DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const Dem
   variant.validate();
   const std::string tag = variant.tag();
   const fs::path record = r.out / (tag.empty() ? "demo.json" : "demo-" + tag + ".json");
+  r.record = record;
   runtime::set_torch_threads(options.threads);
   fs::create_directories(r.out);
   fs::remove(record);  // written last: present only when it describes the outputs next to it
@@ -158,12 +159,15 @@ DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const Dem
   auto pretrain = preset.pretrain;
   pretrain.corpus = split_spec(r.corpus_dir, "pretrain");
   apply_defenses(variant, pretrain);
+  pretrain.device = options.device;
   pretrain.validate();
   r.model_dir = r.out / "models" / model_hash(pretrain, identity);
   make_model(pretrain, r, options, stages);
 
   r.run_dir = r.out / (tag.empty() ? "run" : "run-" + tag);
-  auto enc = encoder::load_encoder(r.model_dir, encoder::EncoderOptions{});
+  encoder::EncoderOptions encoder_options;
+  encoder_options.device = options.device;
+  auto enc = encoder::load_encoder(r.model_dir, encoder_options);
   const auto roles = extract(preset, r, *enc, options, variant.attack_reverse_audio, stages);
   run_attacks(preset, r, *enc, roles, options, variant, stages);
 

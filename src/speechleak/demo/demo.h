@@ -23,6 +23,7 @@ struct DemoOptions {
   ProgressCallback progress;                               // every stage's loops (synthesise, pretrain, extract, ...)
   std::function<void(const std::string& stage)> on_stage;  // once per stage: "[2/4] pretraining (cached: ...) ..."
   int threads = 0;                                         // libtorch threads; 0 = all cores
+  std::string device = "cpu";  // pretraining and extraction: cpu, cuda or cuda:N (a GPU model is cached apart)
   std::string command_line;                                // recorded in demo.json and the run's config.json
 };
 
@@ -43,6 +44,7 @@ void apply_defenses(const DemoVariant& variant, train::PretrainConfig& config);
 
 struct DemoResult {
   std::filesystem::path out, corpus_dir, model_dir, run_dir, report;  // absolute; report empty when not written
+  std::filesystem::path record;  // OUT/demo.json, or OUT/demo-<variant>.json
   bool corpus_reused = false, model_reused = false;
   DemoVariant variant;
   audit::AuditResult audit;

@@ -22,7 +22,7 @@ struct Sizes {
 constexpr Sizes kSizes[] = {
   // name    description                                                    pre held aux utts clus epochs k_utt  boot
   {"quick", "8 member / 8 non-member speakers: about 1 minute on 2 cores",     8,   8, 16,   4,  20,  100,  14, 1000},
-  {"full",  "24 member / 24 non-member speakers: about 6 minutes on 2 cores", 24,  24, 48,   4,  20,  150,  40, 1000},
+  {"full",  "24 member / 24 non-member speakers: about 5 minutes on 2 cores", 24,  24, 48,   4,  20,  150,  40, 1000},
   {"test",  "4 member / 4 non-member speakers, 3 epochs: seconds (tests)",     4,   4,  8,   3,   5,    3,   4,  100},
 };
 // clang-format on

@@ -1,7 +1,5 @@
 #include "speechleak/demo/experiments.h"
 
-#include <cstdio>
-
 #include "speechleak/report/html_report.h"
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/log.h"
@@ -11,15 +9,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string auc_cell(const audit::AttackResult& r) {
-  char text[64];
-  if (r.metrics.auc_interval)
-    std::snprintf(text, sizeof text, "%.3f [%.3f, %.3f]", r.metrics.auc, r.metrics.auc_interval->lower,
-                  r.metrics.auc_interval->upper);
-  else
-    std::snprintf(text, sizeof text, "%.3f", r.metrics.auc);
-  return text;
-}
+std::string auc_cell(const audit::AttackResult& r) { return audit::format_auc(r.metrics, 3, 3); }
 
 nlohmann::json study_json(const StudyResult& s) {
   nlohmann::json cells = nlohmann::json::array();

@@ -173,7 +173,7 @@ DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const Dem
 
   r.timings = stages.finish();
   r.audit_command = audit_command(preset.audit, r.model_dir, r.corpus_dir, r.out / "run-audit",
-                                 variant.attack_reverse_audio);
+                                 variant.attack_reverse_audio, options.device);
   write_text_file_atomically(record,
                              demo_record(preset, pretrain, r, options.command_line).dump(2) + "\n");
   log_info("demo directory: " + r.out.string());

@@ -58,7 +58,7 @@ std::string split_spec(const fs::path& corpus, const std::string& split) {
 }
 
 std::string audit_command(const audit::AuditConfig& c, const fs::path& model, const fs::path& corpus,
-                          const fs::path& out, bool reverse_audio) {
+                          const fs::path& out, bool reverse_audio, const std::string& device) {
   // `speechleak audit --seed S` sets the attackers' seeds to S and S+1 and the bootstrap's to S: other seeds
   // cannot be typed, so the command would not repeat the numbers.
   if (c.improved_utterance.train.seed != c.seed || c.improved_speaker.train.seed != c.seed + 1 ||
@@ -79,6 +79,7 @@ std::string audit_command(const audit::AuditConfig& c, const fs::path& model, co
   cmd += train_flags("utterance", c.improved_utterance.train) + train_flags("speaker", c.improved_speaker.train);
   cmd += " --bootstrap " + str(c.metrics.bootstrap_replicates) + " --seed " + str(c.seed);
   if (reverse_audio) cmd += " --reverse-audio";
+  if (device != "cpu") cmd += " --device " + shell_word(device);
   return cmd + " --out " + shell_word(out.string());
 }
 

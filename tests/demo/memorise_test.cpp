@@ -82,5 +82,24 @@ TEST(DemoVariants, DefensesTrainTheirOwnModelAndReversedAttacksTheirOwnRun) {
   EXPECT_THROW(run_demo(preset, dir.path() / "d", {}, bad), InvalidArgument);
 }
 
+// Sanitising drops utterances from training: the audit's members must be exactly the ones the model trained on.
+TEST(DemoVariants, SanitisedModelsAreAuditedOnTheUtterancesTheyTrainedOn) {
+  TempDir dir;
+  auto preset = demo_preset("test");
+  preset.pretrain.epochs = 1;
+  preset.audit.levels = {"utterance"};
+  preset.audit.direction = audit::DirectionMode::High;  // no calibration split: every member is evaluated
+  DemoVariant v;
+  v.defenses = {"sanitize-names"};
+  const auto r = run_demo(preset, dir.path() / "d", {}, v);
+  const auto meta = json::parse(read_text_file(r.model_dir / "speechleak_pretraining.json"));
+  const auto dropped = meta.at("defenses").at("sanitize_names").at("utterances_dropped").get<size_t>();
+  ASSERT_GT(dropped, 0u) << "the test corpus has no pretrain utterance with a name: the test checks nothing";
+  const size_t trained = read_lines(r.model_dir / "members.tsv").size() - 1;
+  EXPECT_EQ(trained + dropped, 12u);  // 4 speakers x 3 utterances
+  ASSERT_TRUE(fs::exists(r.run_dir / "members-trained.tsv"));
+  for (const auto& a : r.audit.results) EXPECT_EQ(a.metrics.n_members, trained) << a.level << " " << a.attack;
+}
+
 }  // namespace
 }  // namespace speechleak::demo

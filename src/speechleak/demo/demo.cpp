@@ -93,7 +93,7 @@ void make_model(const train::PretrainConfig& config, DemoResult& r, const DemoOp
 std::vector<audit::RoleInput> extract(const DemoPreset& p, DemoResult& r, encoder::Encoder& enc,
                                       const DemoOptions& o, bool reversed, Stages& stages) {
   stages.start(3, "extracting features into " + (r.run_dir / "features").string());
-  std::vector<audit::RoleInput> roles{{"members", split_spec(r.corpus_dir, "pretrain"), {}, 0},
+  std::vector<audit::RoleInput> roles{{"members", members_spec(r.corpus_dir, r.model_dir, r.run_dir), {}, 0},
                                       {"nonmembers", split_spec(r.corpus_dir, "heldout"), {}, 0},
                                       {"aux", split_spec(r.corpus_dir, "aux"), {}, 0}};
   for (auto& role : roles) {
@@ -173,7 +173,7 @@ DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const Dem
 
   r.timings = stages.finish();
   r.audit_command = audit_command(preset.audit, r.model_dir, r.corpus_dir, r.out / "run-audit",
-                                 variant.attack_reverse_audio, options.device);
+                                 variant.attack_reverse_audio, options.device, roles[0].input);
   write_text_file_atomically(record,
                              demo_record(preset, pretrain, r, options.command_line).dump(2) + "\n");
   log_info("demo directory: " + r.out.string());

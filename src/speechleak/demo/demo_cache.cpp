@@ -1,7 +1,11 @@
 #include "speechleak/demo/demo_cache.h"
 
 #include <cstdio>
+#include <set>
 
+#include "speechleak/corpus/load.h"
+#include "speechleak/corpus/tsv_manifest.h"
+#include "speechleak/demo/demo_record.h"
 #include "speechleak/features/feature_store.h"
 #include "speechleak/train/pretrain.h"
 #include "speechleak/util/error.h"
@@ -106,6 +110,26 @@ void discard_stale_store(const fs::path& dir, const features::StoreManifest& exp
   log_info(dir.string() + " holds features of another model or corpus (" + differences.front() +
            "); extracting again");
   fs::remove_all(dir);
+}
+
+std::string members_spec(const fs::path& corpus_dir, const fs::path& model_dir, const fs::path& run_dir) {
+  const std::string split = split_spec(corpus_dir, "pretrain");
+  auto corpus = corpus::load_corpus(corpus::CorpusSpec::parse(split));
+  const auto lines = read_lines(model_dir / "members.tsv");
+  std::set<std::string> trained;
+  for (size_t i = 1; i < lines.size(); ++i)  // header: utt_id, speaker_id
+    if (!lines[i].empty()) trained.insert(text::split(lines[i], '\t').at(0));
+  if (trained.empty()) throw FormatError(model_dir / "members.tsv", "no utterances (expected the trained ones)");
+  if (trained.size() == corpus.utterances.size()) return split;
+  std::erase_if(corpus.utterances, [&](const corpus::Utterance& u) { return !trained.count(u.id); });
+  corpus.speakers.clear();  // finalize() adds back the speakers that still own utterances
+  corpus.finalize();
+  log_info("members: the " + std::to_string(corpus.utterances.size()) + " utterances the model trained on (" +
+           (model_dir / "members.tsv").string() + "), not the whole pretrain split");
+  const fs::path manifest = run_dir / "members-trained.tsv";
+  fs::create_directories(run_dir);
+  corpus::write_manifest(manifest, corpus);
+  return "manifest:" + manifest.string();
 }
 
 }  // namespace speechleak::demo

@@ -40,4 +40,10 @@ void adopt_interrupted_run(const std::filesystem::path& dir, const train::Pretra
 // another preset in the same OUT): extraction resumes only matching stores and refuses the rest.
 void discard_stale_store(const std::filesystem::path& dir, const features::StoreManifest& expected);
 
+// The audit's members: the corpus's pretrain split, or, when the model was trained on less of it (sanitising drops
+// the utterances that mention names), exactly the utterances of the model's members.tsv, written as a manifest
+// (absolute paths) to RUN/members-trained.tsv. Utterances the model never saw must not be labelled members.
+std::string members_spec(const std::filesystem::path& corpus_dir, const std::filesystem::path& model_dir,
+                         const std::filesystem::path& run_dir);
+
 }  // namespace speechleak::demo

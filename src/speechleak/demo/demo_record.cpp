@@ -58,7 +58,8 @@ std::string split_spec(const fs::path& corpus, const std::string& split) {
 }
 
 std::string audit_command(const audit::AuditConfig& c, const fs::path& model, const fs::path& corpus,
-                          const fs::path& out, bool reverse_audio, const std::string& device) {
+                          const fs::path& out, bool reverse_audio, const std::string& device,
+                          const std::string& members) {
   // `speechleak audit --seed S` sets the attackers' seeds to S and S+1 and the bootstrap's to S: other seeds
   // cannot be typed, so the command would not repeat the numbers.
   if (c.improved_utterance.train.seed != c.seed || c.improved_speaker.train.seed != c.seed + 1 ||
@@ -66,7 +67,7 @@ std::string audit_command(const audit::AuditConfig& c, const fs::path& model, co
     log_warn("the demo's audit seeds do not follow --seed; `speechleak audit` will not repeat its numbers exactly");
   const audit::AuditConfig d;
   std::string cmd = "speechleak audit --model " + shell_word(model.string()) + " --members " +
-                    shell_word(split_spec(corpus, "pretrain")) + " --nonmembers " +
+                    shell_word(members.empty() ? split_spec(corpus, "pretrain") : members) + " --nonmembers " +
                     shell_word(split_spec(corpus, "heldout")) + " --aux " + shell_word(split_spec(corpus, "aux"));
   if (c.levels.size() == 1) cmd += " --level " + c.levels[0];
   if (c.attacks.size() == 1) cmd += " --attack " + c.attacks[0];

@@ -14,7 +14,8 @@ namespace speechleak::demo {
 // warning is logged otherwise).
 std::string audit_command(const audit::AuditConfig& config, const std::filesystem::path& model,
                           const std::filesystem::path& corpus, const std::filesystem::path& out,
-                          bool reverse_audio = false, const std::string& device = "cpu");
+                          bool reverse_audio = false, const std::string& device = "cpu",
+                          const std::string& members = "");  // "" = the corpus's pretrain split
 
 // demo.json: preset, resolved configs, seeds, versions, timings, what was reused, paths, the AUCs.
 nlohmann::json demo_record(const DemoPreset& preset, const train::PretrainConfig& pretrain, const DemoResult& result,

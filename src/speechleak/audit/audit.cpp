@@ -123,6 +123,13 @@ nlohmann::json training_log(const attack::TrainResult& t, const attack::PseudoLa
                                                   {"val_seen", p.val_seen.size()}, {"val_unseen", p.val_unseen.size()}}}};
 }
 
+// The improved attacks label the calibrated end of the auxiliary basic-score ranking "seen".
+attack::SeenEnd seen_end(const Direction& d) { return d.rule == "high" ? attack::SeenEnd::High : attack::SeenEnd::Low; }
+
+Direction improved_direction(const std::string& output, const Direction& d) {
+  return {"high", output + "; seen = the " + d.rule + " end of the auxiliary basic-score ranking (" + d.source + ")"};
+}
+
 AttackResult improved_utterance(const Sets& s, const Direction& d, const AuditConfig& c, const ProgressCallback& pg) {
   // Frames by id, per role: aux ids may repeat evaluation ids (warned overlap), evaluation ids are unique.
   auto index = [](const std::vector<const FeatureSet*>& sets) {
@@ -136,7 +143,7 @@ AttackResult improved_utterance(const Sets& s, const Direction& d, const AuditCo
   std::vector<at::Tensor> aux_frames;
   for (const auto& i : aux.items) aux_frames.push_back(aux_by_id.at(i.id)->frames);
   auto config = c.improved_utterance;
-  config.seen_end = d.rule == "high" ? attack::SeenEnd::High : attack::SeenEnd::Low;
+  config.seen_end = seen_end(d);
   attack::ImprovedUtteranceAttack attacker(config);
   auto log = attacker.fit(aux_frames, raws(aux), pg);
   ScoredSet eval = basic_utterance_scores(s.eval(), c.distance);  // the same utterances the basic attack scores
@@ -144,9 +151,7 @@ AttackResult improved_utterance(const Sets& s, const Direction& d, const AuditCo
   for (const auto& i : eval.items) frames.push_back(eval_by_id.at(i.id)->frames);
   auto logits = attacker.score(frames);
   for (size_t k = 0; k < eval.items.size(); ++k) eval.items[k].raw = logits[k];
-  auto r = finish("utterance", "improved", std::move(eval), {"high", "attacker logit of 'seen'; seen = the " + d.rule +
-                                                                         " end of the auxiliary basic-score ranking (" +
-                                                                         d.source + ")"}, c);
+  auto r = finish("utterance", "improved", std::move(eval), improved_direction("attacker logit of 'seen'", d), c);
   r.details = training_log(log, attacker.pseudo_labels());
   return r;
 }
@@ -170,15 +175,13 @@ AttackResult improved_speaker(const Sets& s, const Direction& d, const AuditConf
   auto aux_groups = scorable(group_by_speaker({&s.aux}), c.min_utts_per_speaker);
   auto aux = basic_speaker_scores({&s.aux}, c.min_utts_per_speaker);
   auto config = c.improved_speaker;
-  config.seen_end = d.rule == "high" ? attack::SeenEnd::High : attack::SeenEnd::Low;
+  config.seen_end = seen_end(d);
   attack::ImprovedSpeakerAttack attacker(config);
   auto log = attacker.fit(speaker_frames(aux_groups), raws(aux), pg);
   ScoredSet eval = basic_speaker_scores(s.eval(), c.min_utts_per_speaker);
   auto probs = attacker.score(speaker_frames(scorable(group_by_speaker(s.eval()), c.min_utts_per_speaker)));
   for (size_t k = 0; k < eval.items.size(); ++k) eval.items[k].raw = probs[k];
-  auto r = finish("speaker", "improved", std::move(eval), {"high", "mean pair P(seen); seen = the " + d.rule +
-                                                                       " end of the auxiliary basic-score ranking (" +
-                                                                       d.source + ")"}, c);
+  auto r = finish("speaker", "improved", std::move(eval), improved_direction("mean pair P(seen)", d), c);
   r.details = training_log(log, attacker.pseudo_labels());
   return r;
 }

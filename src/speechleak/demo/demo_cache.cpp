@@ -114,6 +114,10 @@ void discard_stale_store(const fs::path& dir, const features::StoreManifest& exp
 
 std::string members_spec(const fs::path& corpus_dir, const fs::path& model_dir, const fs::path& run_dir) {
   const std::string split = split_spec(corpus_dir, "pretrain");
+  // The model's record says whether it trained on the whole split (the usual case: no corpus to read again).
+  const json meta = read_json_or_null(model_dir / "speechleak_pretraining.json");
+  const json data = meta.is_object() ? meta.value("data", json::object()) : json::object();
+  if (data.contains("utterances") && data.value("utterances", 0) == data.value("corpus_utterances", -1)) return split;
   auto corpus = corpus::load_corpus(corpus::CorpusSpec::parse(split));
   const auto lines = read_lines(model_dir / "members.tsv");
   std::set<std::string> trained;

@@ -42,6 +42,8 @@ std::string train_flags(const std::string& prefix, const attack::TrainConfig& t)
   return out;
 }
 
+}  // namespace
+
 json results_json(const audit::AuditResult& r) {
   json out = json::array();
   for (const auto& a : r.results)
@@ -50,8 +52,6 @@ json results_json(const audit::AuditResult& r) {
                    {"n_members", a.metrics.n_members}, {"n_nonmembers", a.metrics.n_nonmembers}});
   return out;
 }
-
-}  // namespace
 
 std::string split_spec(const fs::path& corpus, const std::string& split) {
   return "librispeech:" + corpus.string() + ":" + split;

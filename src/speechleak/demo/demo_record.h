@@ -23,5 +23,7 @@ nlohmann::json demo_record(const DemoPreset& preset, const train::PretrainConfig
 
 // "librispeech:<corpus>:<split>"
 std::string split_spec(const std::filesystem::path& corpus, const std::string& split);
+// Level, attack, direction, AUC, TPR at 1% and 0.1% FPR and counts of each attack (demo.json, study JSONs).
+nlohmann::json results_json(const audit::AuditResult& result);
 
 }  // namespace speechleak::demo

@@ -1,5 +1,6 @@
 #include "speechleak/demo/experiments.h"
 
+#include "speechleak/demo/demo_record.h"
 #include "speechleak/report/html_report.h"
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/log.h"
@@ -14,14 +15,9 @@ std::string auc_cell(const audit::AttackResult& r) { return audit::format_auc(r.
 nlohmann::json study_json(const StudyResult& s) {
   nlohmann::json cells = nlohmann::json::array();
   for (const auto& c : s.cells) {
-    nlohmann::json results = nlohmann::json::array();
-    for (const auto& r : c.result.audit.results)
-      results.push_back({{"level", r.level}, {"attack", r.attack}, {"auc", r.metrics.auc},
-                         {"direction", r.direction}, {"n_members", r.metrics.n_members},
-                         {"n_nonmembers", r.metrics.n_nonmembers}});
     cells.push_back({{"label", c.label}, {"variant", c.result.variant.tag()},
                      {"model", c.result.model_dir.string()}, {"run", c.result.run_dir.string()},
-                     {"results", results}});
+                     {"results", results_json(c.result.audit)}});
   }
   return {{"study", s.name}, {"cells", cells}};
 }

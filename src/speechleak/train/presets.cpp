@@ -17,39 +17,22 @@ encoder::Wav2Vec2Config with_extractor(int channels) {
   return c;
 }
 
-encoder::Wav2Vec2Config tiny() {
-  auto c = with_extractor(64);
-  c.hidden_size = 96;
-  c.num_hidden_layers = 2;
+// A small HuBERT-style model: 4 attention heads, the positional convolution in `pos_groups` groups.
+encoder::Wav2Vec2Config sized(int channels, int width, int layers, int ffn, int pos_kernel, int pos_groups) {
+  auto c = with_extractor(channels);
+  c.hidden_size = width;
+  c.num_hidden_layers = layers;
   c.num_attention_heads = 4;
-  c.intermediate_size = 384;
-  c.num_conv_pos_embeddings = 32;
-  c.num_conv_pos_embedding_groups = 4;
+  c.intermediate_size = ffn;
+  c.num_conv_pos_embeddings = pos_kernel;
+  c.num_conv_pos_embedding_groups = pos_groups;
   return c;
 }
 
+encoder::Wav2Vec2Config tiny() { return sized(64, 96, 2, 384, 32, 4); }
 // The memorising recipe's model (docs/results.md): narrow conv (32), width 128, 3 layers; 0.75M parameters.
-encoder::Wav2Vec2Config mini() {
-  auto c = with_extractor(32);
-  c.hidden_size = 128;
-  c.num_hidden_layers = 3;
-  c.num_attention_heads = 4;
-  c.intermediate_size = 512;
-  c.num_conv_pos_embeddings = 64;
-  c.num_conv_pos_embedding_groups = 8;
-  return c;
-}
-
-encoder::Wav2Vec2Config small() {
-  auto c = with_extractor(128);
-  c.hidden_size = 192;
-  c.num_hidden_layers = 4;
-  c.num_attention_heads = 4;
-  c.intermediate_size = 768;
-  c.num_conv_pos_embeddings = 64;
-  c.num_conv_pos_embedding_groups = 8;
-  return c;
-}
+encoder::Wav2Vec2Config mini() { return sized(32, 128, 3, 512, 64, 8); }
+encoder::Wav2Vec2Config small() { return sized(128, 192, 4, 768, 64, 8); }
 
 encoder::Wav2Vec2Config base() {
   auto c = with_extractor(512);  // every other field: the Wav2Vec2Config defaults = HuBERT base

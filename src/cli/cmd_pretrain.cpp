@@ -52,7 +52,7 @@ void flag(CLI::App* cmd, PretrainCli& cli, const std::string& name, const std::s
 }
 
 void add_training_options(CLI::App* cmd, PretrainCli& cli) {
-  option<std::string>(cmd, cli, "--arch", "tiny, small, base, or an HF config.json", [](auto& c) -> auto& { return c.arch; });
+  option<std::string>(cmd, cli, "--arch", "tiny, mini, small, base, or an HF config.json", [](auto& c) -> auto& { return c.arch; });
   option<std::string>(cmd, cli, "--objective", "hubert (masked prediction of k-means targets)",
                       [](auto& c) -> auto& { return c.objective; });
   option<int>(cmd, cli, "--epochs", "Passes over the corpus", [](auto& c) -> auto& { return c.epochs; });

@@ -2,14 +2,14 @@
 
 #include <optional>
 
-#include "speechleak/encoder/blas_threads.h"
-#include "speechleak/encoder/device.h"
+#include "speechleak/runtime/blas_threads.h"
+#include "speechleak/runtime/device.h"
 
 namespace speechleak::encoder {
 
 NativeEncoder::NativeEncoder(const std::filesystem::path& dir, const EncoderOptions& options) {
   options.validate();
-  device_ = resolve_device(options.device);  // before loading: a CUDA request fails fast
+  device_ = runtime::resolve_device(options.device);  // before loading: a CUDA request fails fast
   auto loaded = load_hf_directory(dir);
   model_ = loaded.model;
   report_ = std::move(loaded.report);
@@ -20,7 +20,7 @@ NativeEncoder::NativeEncoder(Wav2Vec2Model model, const EncoderOptions& options,
                              std::filesystem::path source, LoadReport report)
     : model_(std::move(model)), report_(std::move(report)) {
   options.validate();
-  device_ = resolve_device(options.device);
+  device_ = runtime::resolve_device(options.device);
   init(options, do_normalize, std::move(source));
 }
 
@@ -60,8 +60,8 @@ EncoderOutput NativeEncoder::run(const at::Tensor& waveforms, const at::Tensor& 
   {
     // One ATen thread for the transformer when the BLAS has its own pool (see blas_threads.h); the convolutions
     // above run on ATen's threads (oneDNN) and keep them.
-    const bool split = split_blas_threads_ && device_.is_cpu() && blas_has_own_thread_pool();
-    std::optional<ScopedIntraOpThreads> one_thread;
+    const bool split = split_blas_threads_ && device_.is_cpu() && runtime::blas_has_own_thread_pool();
+    std::optional<runtime::ScopedIntraOpThreads> one_thread;
     if (split) one_thread.emplace(1);
     hidden = model_->states_from_features(extracted, padded, keep);
   }

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <optional>
 
-#include "speechleak/encoder/blas_threads.h"
-#include "speechleak/encoder/device.h"
+#include "speechleak/runtime/blas_threads.h"
+#include "speechleak/runtime/device.h"
 #include "speechleak/util/error.h"
 
 namespace speechleak::encoder {
@@ -88,8 +88,8 @@ bool TorchScriptEncoder::Impl::detect_torchaudio() {
 RawStates TorchScriptEncoder::Impl::forward_torchaudio(const at::Tensor& w, const at::Tensor& l, int max_state) {
   auto fe = feature_extractor->forward({w, l}).toTuple();  // ([B, T', C], lengths?)
   auto frames = fe->elements()[1].toTensor();
-  std::optional<ScopedIntraOpThreads> one_thread;  // as NativeEncoder: see blas_threads.h
-  if (split_blas_threads && device.is_cpu() && blas_has_own_thread_pool()) one_thread.emplace(1);
+  std::optional<runtime::ScopedIntraOpThreads> one_thread;  // as NativeEncoder: see blas_threads.h
+  if (split_blas_threads && device.is_cpu() && runtime::blas_has_own_thread_pool()) one_thread.emplace(1);
   auto pre = encoder->run_method("_preprocess", fe->elements()[0], frames).toTuple();  // (x, mask?)
   IValue mask = pre->elements()[1];
   auto x = transformer->run_method("_preprocess", pre->elements()[0]).toTensor();
@@ -155,7 +155,7 @@ TorchScriptEncoder::TorchScriptEncoder(const fs::path& file, const EncoderOption
   if (options.precision != "fp32")
     throw invalid_argument("precision", "\"fp32\" for TorchScript encoders (bf16 needs the native modules)",
                            "\"" + options.precision + "\"");
-  impl_->device = resolve_device(options.device);
+  impl_->device = runtime::resolve_device(options.device);
   impl_->path = file;
   impl_->split_blas_threads = options.split_blas_threads;
   // Debian 1.13.1: the profiling executor hits "INTERNAL ASSERT FAILED at jit_type_base.h:547" on scripted

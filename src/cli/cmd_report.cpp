@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "speechleak/metrics/format.h"
+#include "speechleak/util/number_format.h"
 #include "speechleak/report/html_report.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/log.h"

@@ -12,6 +12,7 @@
 #include "speechleak/audio/audio_error.h"
 #include "speechleak/audio/resample.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::audio {
 namespace {
@@ -58,11 +59,7 @@ SF_VIRTUAL_IO memory_io() {
   return io;
 }
 
-std::string fmt_seconds(double s) {
-  std::ostringstream out;
-  out << s << " s";
-  return out.str();
-}
+std::string fmt_seconds(double s) { return text::general(s) + " s"; }
 
 // Frame range [first, last) of the requested segment, validated against the file.
 std::pair<sf_count_t, sf_count_t> segment_frames(const std::string& source, const SF_INFO& info,

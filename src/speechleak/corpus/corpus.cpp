@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "speechleak/util/error.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::corpus {
 
@@ -33,11 +34,7 @@ AudioSource AudioSource::piped(std::string command) {
 std::string AudioSource::describe() const {
   switch (kind) {
     case Kind::File: return path;
-    case Kind::Segment: {
-      std::ostringstream out;
-      out << path << "[" << start_s << ":" << end_s << "]";
-      return out.str();
-    }
+    case Kind::Segment: return path + "[" + text::general(start_s) + ":" + text::general(end_s) + "]";
     case Kind::Command: return command + " |";
   }
   return path;

@@ -12,6 +12,7 @@
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/text.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::corpus {
 
@@ -74,9 +75,11 @@ void report(const std::filesystem::path& path, const std::string& utt_id, const 
 }
 
 std::string span_text(const WordSpan& w) {
-  std::ostringstream out;
-  out << "[" << w.start_s << ", " << w.end_s << "]";
-  return out.str();
+  std::string s = "[";  // appended piece by piece: gcc 12 warns falsely (-Wrestrict) on "[" + std::string&&
+  s += text::general(w.start_s);
+  s += ", ";
+  s += text::general(w.end_s);
+  return s + "]";
 }
 
 long long to_ms(double t) { return std::llround(t * 1000.0); }

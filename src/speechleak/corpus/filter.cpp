@@ -2,24 +2,16 @@
 
 #include <algorithm>
 #include <set>
-#include <sstream>
 
 #include "speechleak/audio/audio_error.h"
 #include "speechleak/audio/audio_io.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/random.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::corpus {
 
 namespace {
-
-// Fisher-Yates with util/random.h so that the permutation is the same with every standard library
-// (std::shuffle's use of the engine is implementation-defined).
-template <typename T>
-void seeded_shuffle(std::vector<T>& items, uint64_t seed) {
-  Rng rng(seed);
-  for (size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[uniform_index(rng, i)]);
-}
 
 class Walker {
  public:
@@ -29,9 +21,14 @@ class Walker {
   // Indices of the utterances kept for `speaker`, from its utterance indices `all` (sorted by id).
   std::vector<size_t> select(const std::string& speaker, std::vector<size_t> all) {
     const auto limit = static_cast<size_t>(options_.max_utts_per_speaker);
-    if (limit > 0 && all.size() > limit) seeded_shuffle(all, derive_seed(options_.seed, "utterances/" + speaker));
+    // The same order as the audit's --max-utts-per-speaker (util/random.h group_sample_order).
+    std::vector<size_t> order;
+    if (limit > 0 && all.size() > limit)
+      for (size_t i : group_sample_order(speaker, all.size(), options_.seed)) order.push_back(all[i]);
+    else
+      order = std::move(all);
     std::vector<size_t> kept;
-    for (size_t idx : all) {
+    for (size_t idx : order) {
       if (limit > 0 && kept.size() == limit) break;
       if (passes(corpus_.utterances[idx])) kept.push_back(idx);
     }
@@ -97,19 +94,19 @@ void FilterOptions::validate() const {
 }
 
 std::string FilterOptions::to_string() const {
-  std::ostringstream out;
-  out << "max_speakers=" << max_speakers << " max_utts_per_speaker=" << max_utts_per_speaker
-      << " min_duration=" << min_duration_s << " max_duration=" << max_duration_s << " seed=" << seed;
-  return out.str();
+  return "max_speakers=" + std::to_string(max_speakers) + " max_utts_per_speaker=" +
+         std::to_string(max_utts_per_speaker) + " min_duration=" + text::general(min_duration_s) +
+         " max_duration=" + text::general(max_duration_s) + " seed=" + std::to_string(seed);
 }
 
 std::string FilterReport::summary() const {
-  std::ostringstream out;
-  out << "kept " << utterances_after << " of " << utterances_before << " utterances and " << speakers_after << " of "
-      << speakers_before << " speakers";
-  if (too_short || too_long) out << " (" << too_short << " too short, " << too_long << " too long seen)";
-  if (unknown_duration) out << "; " << unknown_duration << " of unknown duration skipped";
-  return out.str();
+  std::string out = "kept " + std::to_string(utterances_after) + " of " + std::to_string(utterances_before) +
+                    " utterances and " + std::to_string(speakers_after) + " of " + std::to_string(speakers_before) +
+                    " speakers";
+  if (too_short || too_long)
+    out += " (" + std::to_string(too_short) + " too short, " + std::to_string(too_long) + " too long seen)";
+  if (unknown_duration) out += "; " + std::to_string(unknown_duration) + " of unknown duration skipped";
+  return out;
 }
 
 double utterance_duration(Utterance& u) {

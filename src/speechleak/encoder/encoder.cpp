@@ -103,12 +103,11 @@ std::string EncoderOptions::to_string() const {
 }
 
 std::string EncoderMetadata::description() const {
-  std::ostringstream s;
-  s << "family=" << family << " kind=" << kind << " layers=" << layers << " width=" << width
-    << " sample_rate=" << sample_rate << " samples_per_frame=" << samples_per_frame
-    << " receptive_field=" << receptive_field << " normalization=" << audio::to_string(normalization)
-    << " parameters=" << parameters << " precision=" << precision << " architecture={" << architecture << "}";
-  return s.str();
+  auto n = [](auto v) { return std::to_string(v); };
+  return "family=" + family + " kind=" + kind + " layers=" + n(layers) + " width=" + n(width) +
+         " sample_rate=" + n(sample_rate) + " samples_per_frame=" + n(samples_per_frame) +
+         " receptive_field=" + n(receptive_field) + " normalization=" + audio::to_string(normalization) +
+         " parameters=" + n(parameters) + " precision=" + precision + " architecture={" + architecture + "}";
 }
 
 EncoderOutput::EncoderOutput(std::map<int, at::Tensor> states, std::vector<int64_t> frames)

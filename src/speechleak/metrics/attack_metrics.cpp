@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "speechleak/metrics/format.h"
+#include "speechleak/util/number_format.h"
 #include "speechleak/util/error.h"
 
 namespace speechleak::metrics {
@@ -33,7 +33,7 @@ BestPoint best_point(std::span<const RocPoint> roc, Objective objective) {
 TprAtFpr tpr_at_fpr(std::span<const RocPoint> roc, double target_fpr) {
   check_roc(roc);
   if (!(target_fpr >= 0.0 && target_fpr <= 1.0))
-    throw invalid_argument("target_fpr", "a false-positive rate in [0, 1]", format_double(target_fpr));
+    throw invalid_argument("target_fpr", "a false-positive rate in [0, 1]", text::shortest(target_fpr));
   TprAtFpr result;
   result.target_fpr = target_fpr;
   result.threshold = roc.front().threshold;

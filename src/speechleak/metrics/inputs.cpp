@@ -5,16 +5,13 @@
 #include <string>
 
 #include "speechleak/util/error.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::metrics {
 
 namespace {
 
-std::string format_score(double x) {
-  std::ostringstream out;
-  out << x;
-  return out.str();
-}
+std::string format_score(double x) { return text::general(x); }
 
 }  // namespace
 

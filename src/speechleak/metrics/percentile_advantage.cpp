@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "speechleak/metrics/format.h"
+#include "speechleak/util/number_format.h"
 #include "speechleak/metrics/inputs.h"
 #include "speechleak/util/error.h"
 
@@ -13,7 +13,7 @@ namespace speechleak::metrics {
 namespace {
 
 void check_percentile(double p) {
-  if (!(p >= 0.0 && p <= 100.0)) throw invalid_argument("percentile", "a value in [0, 100]", format_double(p));
+  if (!(p >= 0.0 && p <= 100.0)) throw invalid_argument("percentile", "a value in [0, 100]", text::shortest(p));
 }
 
 // `sorted` ascending and non-empty.

@@ -4,7 +4,7 @@
 #include <limits>
 #include <utility>
 
-#include "speechleak/metrics/format.h"
+#include "speechleak/util/number_format.h"
 #include "speechleak/metrics/inputs.h"
 
 namespace speechleak::metrics {
@@ -32,7 +32,7 @@ std::vector<RocPoint> roc_curve(std::span<const double> scores, std::span<const 
 void write_roc_csv(std::ostream& out, std::span<const RocPoint> roc) {
   out << "threshold,fpr,tpr,tp,fp\n";
   for (const RocPoint& p : roc)
-    out << format_double(p.threshold) << ',' << format_double(p.fpr) << ',' << format_double(p.tpr) << ','
+    out << text::shortest(p.threshold) << ',' << text::shortest(p.fpr) << ',' << text::shortest(p.tpr) << ','
         << p.tp << ',' << p.fp << '\n';
 }
 

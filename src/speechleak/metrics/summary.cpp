@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "speechleak/metrics/auc.h"
-#include "speechleak/metrics/format.h"
+#include "speechleak/util/number_format.h"
 #include "speechleak/metrics/inputs.h"
 #include "speechleak/metrics/roc.h"
 
@@ -73,7 +73,7 @@ MetricsSummary summarize(std::span<const double> scores, std::span<const int> la
 nlohmann::json to_json(const MetricsSummary& s) {
   nlohmann::json tpr = nlohmann::json::object();
   for (const auto& [x, e] : s.tpr_at_fpr)
-    tpr[format_double(x)] = {{"tpr", e.point.tpr},
+    tpr[text::shortest(x)] = {{"tpr", e.point.tpr},
                              {"fpr", e.point.fpr},
                              {"threshold", number_or_null(e.point.threshold)},
                              {"below_resolution", e.point.below_resolution},

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "speechleak/report/number_format.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::report {
 
@@ -90,7 +90,7 @@ ChartSpec roc_chart(const std::vector<RunData>& runs, const std::string& level, 
       // One run: colour tells attacks apart; several: colour is the run, dash the attack.
       const std::string colour = runs.size() == 1 ? color(ai) : color(ri);
       const std::string label = (runs.size() == 1 ? "" : runs[ri].run_name + " · ") + r.attack + " (AUC " +
-                                fixed(r.metrics.auc, 3) + ")";
+                                text::fixed(r.metrics.auc, 3) + ")";
       datasets.push_back(roc_dataset(r, label, colour, ai, log_axes, floor, o.max_roc_points));
     }
   }
@@ -110,9 +110,7 @@ ChartSpec roc_chart(const std::vector<RunData>& runs, const std::string& level, 
 json bin_labels(const std::vector<double>& edges) {
   json labels = json::array();
   for (size_t b = 0; b + 1 < edges.size(); ++b) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", (edges[b] + edges[b + 1]) / 2);
-    labels.push_back(buf);
+    labels.push_back(text::general((edges[b] + edges[b + 1]) / 2, 3));
   }
   return labels;
 }

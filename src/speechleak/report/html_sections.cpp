@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "speechleak/report/html_escape.h"
-#include "speechleak/report/number_format.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::report {
 
@@ -31,24 +31,24 @@ const Result* find_result(const RunData& run, const LevelAttack& row) {
 
 std::string interval(const std::optional<Bounds>& b, bool as_percent) {
   if (!b) return "";
-  const std::string lo = as_percent ? fixed(100 * b->lower, 1) : fixed(b->lower, 3);
-  const std::string hi = as_percent ? fixed(100 * b->upper, 1) : fixed(b->upper, 3);
+  const std::string lo = as_percent ? text::fixed(100 * b->lower, 1) : text::fixed(b->lower, 3);
+  const std::string hi = as_percent ? text::fixed(100 * b->upper, 1) : text::fixed(b->upper, 3);
   return " <span class=\"ci\">[" + lo + ", " + hi + "]</span>";
 }
 
 std::string tpr_cell(const std::optional<TprCell>& t) {
   if (!t) return "<td class=\"num missing\">—</td>";
   const std::string mark = t->below_resolution ? "<sup title=\"below the data's FPR resolution\">†</sup>" : "";
-  return "<td class=\"num\">" + percent(t->tpr, 2) + mark + interval(t->interval, true) + "</td>";
+  return "<td class=\"num\">" + text::percent(t->tpr, 2) + mark + interval(t->interval, true) + "</td>";
 }
 
 std::string summary_cells(const Result* r) {
   if (!r) return "<td class=\"num missing\" colspan=\"3\">not in this run</td>";
-  return "<td class=\"num\"><b>" + fixed(r->metrics.auc, 3) + "</b>" + interval(r->metrics.auc_interval, false) +
+  return "<td class=\"num\"><b>" + text::fixed(r->metrics.auc, 3) + "</b>" + interval(r->metrics.auc_interval, false) +
          "</td>" + tpr_cell(r->metrics.tpr_at_0_1) + tpr_cell(r->metrics.tpr_at_1);
 }
 
-std::string optional_number(const std::optional<double>& x) { return x ? fixed(*x, 3) : "—"; }
+std::string optional_number(const std::optional<double>& x) { return x ? text::fixed(*x, 3) : "—"; }
 
 std::string li(const std::string& run, const std::string& text, const std::string& css) {
   return "<li class=\"" + css + "\"><b>" + html_escape(run) + "</b>: " + html_escape(text) + "</li>\n";
@@ -88,7 +88,7 @@ std::string speaker_table(const std::string& heading, const std::vector<SpeakerS
     const SpeakerScore& s = speakers[i];
     h += std::string("<tr class=\"") + (s.member ? "member" : "nonmember") + "\"><td class=\"num\">" +
          std::to_string(i + 1) + "</td><td>" + html_escape(s.speaker_id) + "</td><td class=\"num\">" +
-         fixed(s.score, 4) + "</td><td>" + (s.member ? "member" : "non-member") + "</td><td class=\"num\">" +
+         text::fixed(s.score, 4) + "</td><td>" + (s.member ? "member" : "non-member") + "</td><td class=\"num\">" +
          std::to_string(s.n_utts) + "</td></tr>\n";
   }
   return h + "</tbody></table></div>\n";
@@ -137,9 +137,8 @@ std::string warnings_section(const std::vector<RunData>& runs) {
   for (const RunData& run : runs) {
     for (const std::string& w : run.warnings) items += li(run.run_name, w, w.starts_with("report: ") ? "loader" : "");
     for (const Result& r : run.results) {
-      const bool default_direction = (r.direction.empty() || r.direction == "high") &&
-                                     (r.direction_source.empty() || r.direction_source.starts_with("default"));
-      if (!default_direction)
+      // Only a deviation from the paper's rule is worth a warning: a calibration that chose "high" agrees with it.
+      if (!r.paper_direction)
         items += li(run.run_name, r.level + "/" + r.attack + ": score direction '" + r.direction + "' (" +
                                       r.direction_source + "), not the paper's default",
                     "direction");

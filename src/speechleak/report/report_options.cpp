@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "speechleak/metrics/format.h"
+#include "speechleak/util/number_format.h"
 #include "speechleak/util/error.h"
 
 namespace speechleak::report {
@@ -13,18 +13,16 @@ void ReportOptions::validate() const {
     throw invalid_argument("histogram_bins", "2..500", std::to_string(histogram_bins));
   if (chartjs_path.empty()) throw invalid_argument("chartjs_path", "a file path", "an empty path");
   if (!(log_axis_min > 0 && log_axis_min <= 0.1))
-    throw invalid_argument("log_axis_min", "a number in (0, 0.1]", metrics::format_double(log_axis_min));
+    throw invalid_argument("log_axis_min", "a number in (0, 0.1]", text::shortest(log_axis_min));
   if (max_roc_points != 0 && max_roc_points < 10)
     throw invalid_argument("max_roc_points", "0 (keep all) or at least 10", std::to_string(max_roc_points));
 }
 
 std::string ReportOptions::to_string() const {
-  std::ostringstream s;
-  s << "title=" << (title.empty() ? "(default)" : title) << " top_speakers=" << top_speakers
-    << " histogram_bins=" << histogram_bins << " chartjs_path=" << chartjs_path.string()
-    << " log_axis_min=" << metrics::format_double(log_axis_min) << " max_roc_points=" << max_roc_points
-    << " self_check=" << (self_check ? "on" : "off");
-  return s.str();
+  return "title=" + (title.empty() ? std::string("(default)") : title) + " top_speakers=" +
+         std::to_string(top_speakers) + " histogram_bins=" + std::to_string(histogram_bins) +
+         " chartjs_path=" + chartjs_path.string() + " log_axis_min=" + text::shortest(log_axis_min) +
+         " max_roc_points=" + std::to_string(max_roc_points) + " self_check=" + (self_check ? "on" : "off");
 }
 
 }  // namespace speechleak::report

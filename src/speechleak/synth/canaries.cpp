@@ -17,10 +17,7 @@ std::vector<std::string> canary_speakers(const SynthConfig& config, SpeakerAlloc
 // Which canaries are inserted: a seeded permutation's first round(count * fraction).
 std::vector<bool> inserted_flags(const SynthConfig& config) {
   const int n = config.canaries.count;
-  std::vector<int> order(n);
-  for (int i = 0; i < n; ++i) order[i] = i;
-  Rng rng(derive_seed(config.seed, "canary-insert"));
-  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[uniform_index(rng, i)]);
+  const auto order = seeded_permutation(static_cast<size_t>(n), derive_seed(config.seed, "canary-insert"));
   const auto k = static_cast<int>(std::lround(n * config.canaries.insert_fraction));
   std::vector<bool> flags(n, false);
   for (int i = 0; i < k; ++i) flags[order[i]] = true;

@@ -5,15 +5,12 @@
 #include <sstream>
 
 #include "speechleak/util/error.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::synth {
 namespace {
 
-std::string num(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
+std::string num(double v) { return text::general(v); }
 
 void check_range(const std::string& name, double v, double lo, double hi) {
   if (!std::isfinite(v) || v < lo || v > hi)

@@ -10,16 +10,12 @@
 #include "speechleak/corpus/textgrid.h"
 #include "speechleak/corpus/tsv_manifest.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/number_format.h"
+#include "speechleak/util/text.h"
 
 namespace speechleak::synth {
 namespace fs = std::filesystem;
 namespace {
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 template <typename F>
 void for_each_utterance(const CorpusPlan& plan, const std::string& split, F&& f) {
@@ -91,10 +87,8 @@ std::string speakers_txt(const CorpusPlan& plan, const RecordMap& records, const
   std::string out = "; Synthetic speakers made by speechleak synth with espeak-ng " + espeak_version +
                     " (voice parameters: voices.tsv)\n;ID  |SEX| SUBSET     |MINUTES| NAME\n";
   for (const auto& [id, voice] : plan.voices) {
-    char row[96];
-    std::snprintf(row, sizeof row, "%-5s| %c | %-11s| %6.2f | ", id.c_str(), voice.sex,
-                  plan.speaker_split.at(id).c_str(), seconds[id] / 60.0);
-    out += row + voice.describe() + "\n";
+    out += text::pad_right(id, 5) + "| " + voice.sex + " | " + text::pad_right(plan.speaker_split.at(id), 11) + "| " +
+           text::pad_left(text::fixed(seconds[id] / 60.0, 2), 6) + " | " + voice.describe() + "\n";
   }
   return out;
 }
@@ -147,7 +141,7 @@ std::string names_tsv(const CorpusPlan& plan, const RecordMap& records) {
       const auto& last = words.at(m.word_index + m.num_words - 1);
       rows[u.id] += u.split + "\t" + u.id + "\t" + u.speaker_id + "\t" + m.text() + "\t" + m.first + "\t" +
                     m.surname + "\t" + std::to_string(m.word_index) + "\t" + std::to_string(m.num_words) + "\t" +
-                    fixed(first.start_s, 6) + "\t" + fixed(last.end_s, 6) + "\n";
+                    text::fixed(first.start_s, 6) + "\t" + text::fixed(last.end_s, 6) + "\n";
     }
   });
   std::string out = "split\tutt_id\tspeaker_id\tname\tfirst_name\tsurname\tword_index\tnum_words\tstart_s\tend_s\n";

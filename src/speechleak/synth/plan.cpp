@@ -43,8 +43,7 @@ ChapterPlan plan_chapter(const SynthConfig& config, const std::string& split, co
 SpeakerAllocator::SpeakerAllocator(uint64_t seed) {
   for (size_t i = 0; i < catalogue_size(); ++i) (catalogue_voice(i).sex == 'F' ? female_ : male_).push_back(i);
   Rng rng(derive_seed(seed, "speakers"));
-  for (auto* v : {&female_, &male_})
-    for (size_t i = v->size(); i > 1; --i) std::swap((*v)[i - 1], (*v)[uniform_index(rng, i)]);
+  for (auto* v : {&female_, &male_}) seeded_shuffle(*v, rng);
 }
 
 std::vector<size_t> SpeakerAllocator::take(int n) {

@@ -1,6 +1,7 @@
 #include "speechleak/util/random.h"
 
 #include <cmath>
+#include <string>
 
 namespace speechleak {
 
@@ -36,6 +37,27 @@ uint64_t uniform_index(Rng& rng, uint64_t n) {
   uint64_t x;
   do x = rng(); while (x >= limit);
   return x % n;
+}
+
+std::vector<size_t> seeded_permutation(size_t n, uint64_t seed) {
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  seeded_shuffle(order, seed);
+  return order;
+}
+
+std::vector<size_t> group_sample_order(std::string_view group, size_t n, uint64_t seed) {
+  std::string label = "utterances/";
+  label += group;
+  return seeded_permutation(n, derive_seed(seed, label));
+}
+
+std::vector<size_t> sample_without_replacement(size_t n, size_t k, Rng& rng) {
+  std::vector<size_t> pool(n);
+  for (size_t i = 0; i < n; ++i) pool[i] = i;
+  for (size_t i = 0; i < k && i < n; ++i) std::swap(pool[i], pool[i + uniform_index(rng, n - i)]);
+  pool.resize(k < n ? k : n);
+  return pool;
 }
 
 }  // namespace speechleak

@@ -15,18 +15,17 @@ std::map<std::string, size_t> SkipReport::counts_by_reason() const {
 }
 
 std::string SkipReport::summary(size_t succeeded, const std::string& noun, const std::string& verb) const {
-  std::ostringstream out;
-  out << succeeded << " of " << succeeded + items.size() << " " << noun << " " << verb;
+  std::string out = std::to_string(succeeded) + " of " + std::to_string(succeeded + items.size()) + " " + noun + " " + verb;
   if (!items.empty()) {
-    out << "; " << items.size() << " skipped (";
+    out += "; " + std::to_string(items.size()) + " skipped (";
     bool first = true;
     for (const auto& [reason, n] : counts_by_reason()) {
-      out << (first ? "" : ", ") << n << " " << reason;
+      out += (first ? "" : ", ") + std::to_string(n) + " " + reason;
       first = false;
     }
-    out << ")";
+    out += ")";
   }
-  return out.str();
+  return out;
 }
 
 void SkipReport::append(const SkipReport& other) {

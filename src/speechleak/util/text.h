@@ -19,5 +19,8 @@ double parse_double(std::string_view s, const std::string& what);
 long long parse_int(std::string_view s, const std::string& what);
 // Joins with a separator.
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// `s` padded with spaces to `width` characters (bytes), on the right (left-aligned) or on the left.
+std::string pad_right(std::string_view s, size_t width);
+std::string pad_left(std::string_view s, size_t width);
 
 }  // namespace speechleak::text

@@ -1,5 +1,7 @@
 #include "speechleak/corpus/alignment.h"
 
+#include "speechleak/corpus/words.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -13,16 +15,13 @@
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/log.h"
 #include "speechleak/util/text.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::corpus {
 
 namespace {
 
-std::string format_time(double t) {
-  std::ostringstream out;
-  out << t;
-  return out.str();
-}
+std::string format_time(double t) { return text::general(t); }
 
 // ---- text decoding ----
 
@@ -75,20 +74,9 @@ std::string decode_utf16(const std::filesystem::path& path, std::string_view byt
 
 const std::string kUnk = "<unk>";
 
-// Lower-cased tokens with punctuation handled as words_match documents.
+// Normalised tokens (corpus/words.h) appended to `out`.
 void append_tokens(std::string_view s, std::vector<std::string>& out) {
-  std::string cleaned;
-  cleaned.reserve(s.size());
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '-')
-      cleaned += ' ';
-    else if (u < 0x80 && std::ispunct(u))
-      continue;
-    else
-      cleaned += static_cast<char>(u < 0x80 ? std::tolower(u) : u);
-  }
-  for (auto& t : text::split_ws(cleaned)) out.push_back(std::move(t));
+  for (auto& t : normalize_words(s)) out.push_back(std::move(t));
 }
 
 // ---- directory walk ----
@@ -284,12 +272,13 @@ AttachReport attach_alignments(Corpus& corpus, const AlignmentMap& alignments) {
 }
 
 std::string AttachReport::summary() const {
-  std::ostringstream out;
-  out << attached << " of " << attached + without_alignment.size() << " utterances aligned";
-  if (!without_alignment.empty()) out << "; " << without_alignment.size() << " without alignment";
-  if (!unknown_ids.empty()) out << "; " << unknown_ids.size() << " alignments for unknown utterances";
-  if (!word_mismatch.empty()) out << "; " << word_mismatch.size() << " word mismatches (attached anyway)";
-  return out.str();
+  std::string out = std::to_string(attached) + " of " + std::to_string(attached + without_alignment.size()) +
+                    " utterances aligned";
+  if (!without_alignment.empty()) out += "; " + std::to_string(without_alignment.size()) + " without alignment";
+  if (!unknown_ids.empty()) out += "; " + std::to_string(unknown_ids.size()) + " alignments for unknown utterances";
+  if (!word_mismatch.empty())
+    out += "; " + std::to_string(word_mismatch.size()) + " word mismatches (attached anyway)";
+  return out;
 }
 
 }  // namespace speechleak::corpus

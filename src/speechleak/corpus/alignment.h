@@ -56,8 +56,8 @@ struct AttachReport {
 // compared. All lists are sorted by id.
 AttachReport attach_alignments(Corpus& corpus, const AlignmentMap& alignments);
 
-// Whether aligned words spell the transcript: both sides lower-cased, hyphens split words, other ASCII punctuation
-// (apostrophes included) removed, empty tokens dropped; an aligned "<unk>" matches any one transcript token.
+// Whether aligned words spell the transcript: both sides normalised (corpus/words.h: case, punctuation and
+// apostrophes ignored, hyphens split words); an aligned "<unk>" matches any one transcript token.
 bool words_match(const std::vector<WordSpan>& words, std::string_view transcript);
 
 // ---- helpers shared by the alignment readers and writers ----------------------------------------------------------

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "speechleak/runtime/threads.h"
-#include "speechleak/train/blas_control.h"
+#include "speechleak/runtime/blas_threads.h"
 #include "speechleak/train/hubert_objective.h"
 #include "speechleak/train/presets.h"
 #include "speechleak/train/trainer.h"
@@ -36,7 +36,7 @@ train::TrainingSet random_set(const train::PretrainConfig& c, int n, double seco
     u.id = "u" + std::to_string(i);
     u.speaker_id = "s";
     u.audio = at::randn({samples}) * 0.1;
-    u.labels = at::randint(c.kmeans.clusters, {c.model.frames_for(samples)}, at::kLong);
+    u.labels = at::randint(c.hubert.kmeans.clusters, {c.model.frames_for(samples)}, at::kLong);
     set.utterances.push_back(u);
   }
   return set;
@@ -66,10 +66,11 @@ int main(int argc, char** argv) {
   c.blas_threads = blas;
   if (argc > 7) std::ofstream(argv[7]) << c.model.to_json().dump(2) << "\n";
   auto set = random_set(c, batch, seconds);
-  train::Trainer trainer(c, set, c.kmeans.clusters);
-  train::ScopedBlasThreads scoped(blas);
+  train::Trainer trainer(c, set, c.hubert.kmeans.clusters);
+  runtime::ScopedBlasThreads scoped(blas);
   auto order = train::epoch_batches(set.utterances.size(), batch, c.seed, 0);
   auto b = train::make_batch(set, order[0], 0, c);
+  trainer.objective().prepare(b, 0);
   trainer.step(b, 0);  // warm-up
   double best = 1e30, total = 0;
   for (int s = 0; s < steps; ++s) {
@@ -81,14 +82,14 @@ int main(int argc, char** argv) {
   }
   // Breakdown of one step (forward of the extractor, the rest of the forward, backward, optimiser).
   auto& m = trainer.model();
-  auto& head = trainer.head();
+  auto& head = dynamic_cast<train::HubertObjective&>(trainer.objective()).head();
   trainer.optimizer().zero_grad();
   auto t0 = Clock::now();
   auto extracted = m->feature_extractor->forward(b.waveforms, b.lengths);
   const double t_extract = since(t0);
   t0 = Clock::now();
   auto x = m->feature_projection->forward(extracted.features);
-  x = at::where(b.mask.unsqueeze(-1), head->masked_spec_embed.view({1, 1, -1}), x);
+  x = at::where(b.mask.unsqueeze(-1), m->masked_spec_embed.view({1, 1, -1}), x);
   auto h = m->encoder->forward(x, encoder::frame_padding_mask(extracted.frame_lengths, x.size(1), x));
   auto out = train::hubert_loss(head, h, b.targets, b.mask, 0.0);
   const double t_rest = since(t0);

@@ -1,5 +1,6 @@
 // speechleak pretrain: HuBERT-style self-supervised pretraining of a wav2vec 2.0-architecture encoder, with
 // pretraining-time defenses (docs/pretraining.md). Writes an HF model directory that every other command loads.
+#include <algorithm>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -72,18 +73,18 @@ void add_training_options(CLI::App* cmd, PretrainCli& cli) {
   option<std::string>(cmd, cli, "--lr-decay", "linear, cosine or constant", [](auto& c) -> auto& { return c.optim.decay; });
   option<double>(cmd, cli, "--clip-norm", "Max global gradient norm (<= 0: no clipping)",
                  [](auto& c) -> auto& { return c.optim.clip_norm; });
-  option<int>(cmd, cli, "--clusters", "k-means clusters of the MFCC targets", [](auto& c) -> auto& { return c.kmeans.clusters; });
+  option<int>(cmd, cli, "--clusters", "k-means clusters of the MFCC targets", [](auto& c) -> auto& { return c.hubert.kmeans.clusters; });
   option<std::string>(cmd, cli, "--target-scope", "global (HuBERT), speaker or utterance: one codebook per group "
                                                   "(a memorisation amplifier, docs/pretraining.md)",
-                      [](auto& c) -> auto& { return c.kmeans.scope; });
+                      [](auto& c) -> auto& { return c.hubert.kmeans.scope; });
   option<double>(cmd, cli, "--mask-prob", "Probability that a frame starts a masked span (HuBERT: 0.08)",
-                 [](auto& c) -> auto& { return c.masking.prob; });
-  option<int>(cmd, cli, "--mask-span", "Frames per masked span (HuBERT: 10)", [](auto& c) -> auto& { return c.masking.span; });
-  option<std::string>(cmd, cli, "--head", "cosine (HuBERT) or linear", [](auto& c) -> auto& { return c.head.head; });
+                 [](auto& c) -> auto& { return c.hubert.masking.prob; });
+  option<int>(cmd, cli, "--mask-span", "Frames per masked span (HuBERT: 10)", [](auto& c) -> auto& { return c.hubert.masking.span; });
+  option<std::string>(cmd, cli, "--head", "cosine (HuBERT) or linear", [](auto& c) -> auto& { return c.hubert.head.head; });
   option<double>(cmd, cli, "--unmasked-weight", "Weight of the loss on unmasked frames (HuBERT: 0)",
-                 [](auto& c) -> auto& { return c.head.unmasked_weight; });
+                 [](auto& c) -> auto& { return c.hubert.head.unmasked_weight; });
   option<double>(cmd, cli, "--feature-grad-mult", "Gradient scale into the conv extractor (HuBERT base: 0.1)",
-                 [](auto& c) -> auto& { return c.head.feature_grad_mult; });
+                 [](auto& c) -> auto& { return c.hubert.head.feature_grad_mult; });
   option<int>(cmd, cli, "--checkpoint-every", "Steps between checkpoints (0 = each epoch)",
               [](auto& c) -> auto& { return c.checkpoint_every; });
   option<int>(cmd, cli, "--keep-checkpoints", "Checkpoints kept", [](auto& c) -> auto& { return c.keep_checkpoints; });
@@ -126,6 +127,12 @@ PretrainConfig resolve(PretrainCli& cli, const std::string& corpus) {
   return c;
 }
 
+// "masked_accuracy" -> "masked accuracy"
+std::string label(std::string name) {
+  std::replace(name.begin(), name.end(), '_', ' ');
+  return name;
+}
+
 void print_summary(const train::PretrainResult& r) {
   const auto& t = r.metadata["training"];
   std::printf("model: %s\n", r.out.string().c_str());
@@ -139,8 +146,10 @@ void print_summary(const train::PretrainResult& r) {
               static_cast<long long>(r.position.step), static_cast<long long>(r.total_steps),
               r.finished ? "" : " (stopped early; --resume continues)", r.position.elapsed_s,
               t.value("audio_seconds_per_second", 0.0));
-  std::printf("last step: loss %.4f, masked accuracy %.3f, unmasked accuracy %.3f\n", r.last.loss,
-              r.last.masked_accuracy, r.last.unmasked_accuracy);
+  std::printf("last step: loss %.4f", r.last.loss);
+  for (const auto& [name, value] : r.last.metrics)
+    if (name.ends_with("accuracy")) std::printf(", %s %.3f", label(name).c_str(), value);
+  std::printf("\n");
 }
 
 }  // namespace

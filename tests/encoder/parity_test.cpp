@@ -90,8 +90,9 @@ TEST_P(HfParity, RequestedStatesOnly) {
 
 INSTANTIATE_TEST_SUITE_P(
     Fixtures, HfParity,
-    ::testing::Values(HfCase{"a_hubert_group", "hubert", 2, 32, audio::Normalization::None, 4},
-                      HfCase{"b_w2v2_stable", "wav2vec2", 3, 48, audio::Normalization::ZeroMeanUnitVar, 10},
+    // Ignored keys: the heads and pretraining tensors (masked_spec_embed is loaded: it is part of the model).
+    ::testing::Values(HfCase{"a_hubert_group", "hubert", 2, 32, audio::Normalization::None, 3},
+                      HfCase{"b_w2v2_stable", "wav2vec2", 3, 48, audio::Normalization::ZeroMeanUnitVar, 9},
                       HfCase{"c_hubert_fpln", "hubert", 2, 64, audio::Normalization::None, 0}),
     [](const auto& info) { return info.param.dir; });
 

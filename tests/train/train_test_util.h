@@ -28,8 +28,8 @@ inline PretrainConfig tiny_config() {
   c.model.intermediate_size = 64;
   c.model.num_conv_pos_embeddings = 8;
   c.model.num_conv_pos_embedding_groups = 4;
-  c.kmeans.clusters = 8;
-  c.kmeans.max_iterations = 10;
+  c.hubert.kmeans.clusters = 8;
+  c.hubert.kmeans.max_iterations = 10;
   c.epochs = 3;
   c.data.batch_size = 3;
   c.data.max_seconds = 1.0;

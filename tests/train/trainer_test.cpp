@@ -31,7 +31,7 @@ TrainingSet tiny_set(const PretrainConfig& c) {
     set.utterances.push_back(u);
     waves.push_back(u.audio);
   }
-  attach_labels(set, fit_targets(waves, {}, c.mfcc, c.kmeans, 3));
+  attach_labels(set, fit_targets(waves, {}, c.hubert.mfcc, c.hubert.kmeans, 3));
   return set;
 }
 
@@ -46,7 +46,7 @@ std::vector<double> losses_of(Trainer& t, const std::filesystem::path& out = {})
 TEST(Trainer, AFewStepsReduceTheLoss) {
   auto c = tiny_config();
   c.epochs = 12;  // 2 batches per epoch
-  c.masking.prob = 0.15;
+  c.hubert.masking.prob = 0.15;
   auto set = tiny_set(c);
   Trainer t(c, set, 8);
   auto l = losses_of(t);
@@ -122,7 +122,7 @@ TEST(Trainer, ResumeContinuesWithIdenticalOptimiserStateAndLosses) {
       EXPECT_EQ(o1.eps(), o2.eps()) << g;
       EXPECT_EQ(std::get<1>(o1.betas()), std::get<1>(o2.betas())) << g;
     }
-    auto ha = a.head()->parameters(), hb = b.head()->parameters();
+    auto ha = a.head_parameters(), hb = b.head_parameters();
     for (size_t i = 0; i < ha.size(); ++i) EXPECT_TRUE(at::equal(ha[i], hb[i])) << "restored head " << i;
   }
   EXPECT_EQ(b.position().step, 3);

@@ -1,10 +1,11 @@
 #include "speechleak/encoder/hf_config.h"
 
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "speechleak/util/checks.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::encoder {
 namespace {
@@ -19,9 +20,7 @@ std::string join_ints(const std::vector<int>& v) {
   return s;
 }
 
-void require_positive(const std::string& field, long long v) {
-  if (v <= 0) throw invalid_argument(field, "a positive integer", std::to_string(v));
-}
+void require_positive(const std::string& field, long long v) { require_at_least(field, v, 1); }
 
 // Reads `key` into `out` when present; a present value of the wrong type is an error naming the file.
 template <typename T>
@@ -67,7 +66,7 @@ void Wav2Vec2Config::validate() const {
     throw invalid_argument("hidden_size", "a multiple of num_attention_heads (" +
                                               std::to_string(num_attention_heads) + ")",
                            std::to_string(hidden_size));
-  if (!(layer_norm_eps > 0)) throw invalid_argument("layer_norm_eps", "> 0", std::to_string(layer_norm_eps));
+  speechleak::require_positive("layer_norm_eps", layer_norm_eps);
   if (conv_dim.empty()) throw invalid_argument("conv_dim", "at least one conv layer", "[]");
   if (conv_kernel.size() != conv_dim.size() || conv_stride.size() != conv_dim.size())
     throw invalid_argument("conv_kernel/conv_stride", std::to_string(conv_dim.size()) + " entries like conv_dim",
@@ -86,18 +85,16 @@ void Wav2Vec2Config::validate() const {
 }
 
 std::string Wav2Vec2Config::to_string() const {
-  std::ostringstream s;
-  s << "model_type=" << model_type << " hidden_size=" << hidden_size << " num_hidden_layers=" << num_hidden_layers
-    << " num_attention_heads=" << num_attention_heads << " intermediate_size=" << intermediate_size
-    << " hidden_act=" << encoder::to_string(hidden_act) << " layer_norm_eps=" << layer_norm_eps
-    << " feat_extract_norm=" << encoder::to_string(feat_extract_norm)
-    << " feat_extract_activation=" << encoder::to_string(feat_extract_activation)
-    << " conv_dim=" << join_ints(conv_dim) << " conv_kernel=" << join_ints(conv_kernel)
-    << " conv_stride=" << join_ints(conv_stride) << " conv_bias=" << conv_bias
-    << " num_conv_pos_embeddings=" << num_conv_pos_embeddings
-    << " num_conv_pos_embedding_groups=" << num_conv_pos_embedding_groups
-    << " do_stable_layer_norm=" << do_stable_layer_norm << " feat_proj_layer_norm=" << feat_proj_layer_norm;
-  return s.str();
+  auto n = [](auto v) { return std::to_string(v); };
+  return "model_type=" + model_type + " hidden_size=" + n(hidden_size) + " num_hidden_layers=" + n(num_hidden_layers) +
+         " num_attention_heads=" + n(num_attention_heads) + " intermediate_size=" + n(intermediate_size) +
+         " hidden_act=" + encoder::to_string(hidden_act) + " layer_norm_eps=" + text::general(layer_norm_eps) +
+         " feat_extract_norm=" + encoder::to_string(feat_extract_norm) +
+         " feat_extract_activation=" + encoder::to_string(feat_extract_activation) + " conv_dim=" +
+         join_ints(conv_dim) + " conv_kernel=" + join_ints(conv_kernel) + " conv_stride=" + join_ints(conv_stride) +
+         " conv_bias=" + n(int(conv_bias)) + " num_conv_pos_embeddings=" + n(num_conv_pos_embeddings) +
+         " num_conv_pos_embedding_groups=" + n(num_conv_pos_embedding_groups) +
+         " do_stable_layer_norm=" + n(int(do_stable_layer_norm)) + " feat_proj_layer_norm=" + n(int(feat_proj_layer_norm));
 }
 
 int Wav2Vec2Config::samples_per_frame() const {
@@ -135,6 +132,7 @@ int64_t Wav2Vec2Config::parameter_count() const {
   n += c * d + d;                                                                                // projection
   n += d * (d / num_conv_pos_embedding_groups) * num_conv_pos_embeddings + num_conv_pos_embeddings + d;  // pos
   n += 2 * d;                                                                                    // layer_norm
+  n += d;                                                                                        // masked_spec_embed
   n += num_hidden_layers * (4 * (d * d + d) + 4 * d + d * f + f + f * d + d);
   return n;
 }

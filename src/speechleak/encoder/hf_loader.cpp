@@ -19,10 +19,14 @@ using text::starts_with;
 constexpr std::string_view kFusedPosWeight = "encoder.pos_conv_embed.conv.weight";
 
 // Names (exact) and name prefixes (ending in '.') of tensors that are not part of the encoder.
-constexpr std::array<std::string_view, 12> kIgnored{"masked_spec_embed", "label_embs_concat", "layer_weights",
-                                                    "quantizer.",        "project_q.",        "project_hid.",
-                                                    "final_proj.",       "lm_head.",          "aux.",
-                                                    "projector.",        "classifier.",       "adapter."};
+constexpr std::array<std::string_view, 11> kIgnored{"label_embs_concat", "layer_weights", "quantizer.",
+                                                    "project_q.",        "project_hid.",   "final_proj.",
+                                                    "lm_head.",          "aux.",           "projector.",
+                                                    "classifier.",       "adapter."};
+
+// Encoder tensors a checkpoint may lack: HF writes masked_spec_embed only when the config asks for masking, and
+// inference never uses it (it stays zero).
+bool is_optional(std::string_view name) { return name == "masked_spec_embed"; }
 
 bool is_ignored(std::string_view key) {
   for (auto p : kIgnored)
@@ -121,7 +125,7 @@ LoadReport load_views(Wav2Vec2Model& model, const std::vector<const TensorView*>
                                   name.ends_with("pos_conv_embed.conv.weight_v");
     auto it = by_name.find(name);
     if (it == by_name.end()) {
-      if (!(fused && weight_norm_part)) missing.push_back(name);
+      if (!(fused && weight_norm_part) && !is_optional(name)) missing.push_back(name);
       continue;
     }
     check_shape(name, *it->second, param, file);

@@ -5,8 +5,8 @@
 //  - HF, with or without a "wav2vec2." / "hubert." prefix (models saved from the CTC or pretraining classes);
 //  - torchaudio (encoder.feature_projection.*, encoder.transformer.*);
 //  - positional conv as weight_g/weight_v, as parametrizations.weight.original0/original1, or fused `weight`.
-// Heads and pretraining tensors are ignored and listed (LoadReport::ignored_keys): masked_spec_embed, quantizer.*,
-// project_q.*, project_hid.*, final_proj.*, label_embs_concat, lm_head.*, aux.* (torchaudio's CTC head),
+// masked_spec_embed is loaded when present (zeros otherwise). Heads and pretraining tensors are ignored and listed
+// (LoadReport::ignored_keys): quantizer.*, project_q.*, project_hid.*, final_proj.*, label_embs_concat, lm_head.*, aux.* (torchaudio's CTC head),
 // projector.*, classifier.*, layer_weights, adapter.* (HF applies the adapter after hidden_states).
 // Any other unknown tensor, a missing one or a shape mismatch is a FormatError naming them.
 #include <filesystem>

@@ -12,6 +12,7 @@ Wav2Vec2ModelImpl::Wav2Vec2ModelImpl(const Wav2Vec2Config& config) : config_(con
   feature_extractor = register_module("feature_extractor", FeatureExtractor(config_));
   feature_projection = register_module("feature_projection", FeatureProjection(config_));
   encoder = register_module("encoder", TransformerEncoder(config_));
+  masked_spec_embed = register_parameter("masked_spec_embed", at::zeros({config_.hidden_size}));
 }
 
 HiddenStates Wav2Vec2ModelImpl::forward_states(const at::Tensor& waveforms, const at::Tensor& lengths,

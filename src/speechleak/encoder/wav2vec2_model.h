@@ -3,7 +3,7 @@
 // Construction from a config is separate from loading weights (hf_loader.h), so the same modules can be
 // randomly initialised and trained. Parameter names are HF's without a prefix:
 //   feature_extractor.conv_layers.N.*, feature_projection.*, encoder.pos_conv_embed.*, encoder.layer_norm.*,
-//   encoder.layers.N.*
+//   encoder.layers.N.*, masked_spec_embed
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
@@ -47,6 +47,10 @@ class Wav2Vec2ModelImpl : public torch::nn::Module {
   FeatureExtractor feature_extractor{nullptr};
   FeatureProjection feature_projection{nullptr};
   TransformerEncoder encoder{nullptr};
+  // [D] learned embedding that replaces the projected features of time-masked frames while training (HF keeps it
+  // in Wav2Vec2Model too). Zeros until a trainer initialises it or a checkpoint holding it is loaded; inference
+  // never reads it. Registered last, so the other parameters keep their order.
+  at::Tensor masked_spec_embed;
 
  private:
   Wav2Vec2Config config_;

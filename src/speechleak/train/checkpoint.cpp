@@ -19,10 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::pair<std::string, at::Tensor>> named_weights(encoder::Wav2Vec2Model& model, HubertHead& head) {
+std::vector<std::pair<std::string, at::Tensor>> named_weights(const std::vector<NamedModule>& modules) {
   std::vector<std::pair<std::string, at::Tensor>> out;
-  for (const auto& p : model->named_parameters(true)) out.emplace_back("model." + p.key(), p.value());
-  for (const auto& p : head->named_parameters(true)) out.emplace_back("head." + p.key(), p.value());
+  for (const auto& [prefix, module] : modules)
+    for (const auto& p : module->named_parameters(true)) out.emplace_back(prefix + "." + p.key(), p.value());
   return out;
 }
 
@@ -46,14 +46,14 @@ void prune(const fs::path& dir, int keep) {
 
 }  // namespace
 
-fs::path save_checkpoint(const fs::path& out_dir, encoder::Wav2Vec2Model& model, HubertHead& head,
+fs::path save_checkpoint(const fs::path& out_dir, const std::vector<NamedModule>& modules,
                          torch::optim::AdamW& optimizer, const TrainPosition& pos, int keep) {
   const auto dir = out_dir / "checkpoints";
   const auto name = step_name(pos.step);
   const auto partial = dir / (name + ".partial");
   fs::remove_all(partial);
   fs::create_directories(partial);
-  encoder::save_tensors(partial / "weights.safetensors", named_weights(model, head));
+  encoder::save_tensors(partial / "weights.safetensors", named_weights(modules));
   torch::save(optimizer, (partial / "optimizer.pt").string());
   nlohmann::json state = {{"step", pos.step},           {"epoch", pos.epoch},
                           {"batch", pos.batch},         {"elapsed_s", pos.elapsed_s},
@@ -75,13 +75,13 @@ std::optional<fs::path> latest_checkpoint(const fs::path& out_dir) {
   return dir;
 }
 
-TrainPosition load_checkpoint(const fs::path& dir, encoder::Wav2Vec2Model& model, HubertHead& head,
+TrainPosition load_checkpoint(const fs::path& dir, const std::vector<NamedModule>& modules,
                               torch::optim::AdamW& optimizer) {
   const auto weights_path = dir / "weights.safetensors";
   auto tensors = encoder::load_tensors(weights_path);
   {
     at::NoGradGuard no_grad;
-    for (auto& [name, param] : named_weights(model, head)) {
+    for (auto& [name, param] : named_weights(modules)) {
       auto it = tensors.find(name);
       if (it == tensors.end()) throw FormatError(weights_path, "missing tensor '" + name + "'");
       if (it->second.sizes() != param.sizes())

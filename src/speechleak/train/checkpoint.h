@@ -2,7 +2,7 @@
 // Resumable pretraining checkpoints:
 //
 //   OUT/checkpoints/step-00000120/
-//     weights.safetensors   model.<name> and head.<name> tensors, float32 (exact copies)
+//     weights.safetensors   <module>.<parameter> tensors of every trained module (model.*, head.*, ...), float32
 //     optimizer.pt          torch::save of the AdamW optimiser (moments, step counts, parameter groups)
 //     state.json            position: step, epoch, next batch of that epoch; elapsed seconds and audio seconds
 //   OUT/checkpoints/latest  the name of the newest complete checkpoint directory
@@ -16,9 +16,9 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "speechleak/encoder/wav2vec2_model.h"
-#include "speechleak/train/hubert_objective.h"
+#include "speechleak/train/objective.h"
 
 namespace speechleak::train {
 
@@ -33,16 +33,16 @@ struct TrainPosition {
 };
 
 // Writes checkpoints/step-<step>/ and updates `latest`; keeps the newest `keep` checkpoint directories.
-std::filesystem::path save_checkpoint(const std::filesystem::path& out_dir, encoder::Wav2Vec2Model& model,
-                                      HubertHead& head, torch::optim::AdamW& optimizer, const TrainPosition& position,
-                                      int keep);
+// `modules` in a fixed order: the trainer's encoder ("model") first, then the objective's heads.
+std::filesystem::path save_checkpoint(const std::filesystem::path& out_dir, const std::vector<NamedModule>& modules,
+                                      torch::optim::AdamW& optimizer, const TrainPosition& position, int keep);
 
 // The directory `latest` names, or nullopt when OUT has no checkpoint.
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& out_dir);
 
 // Restores weights and optimiser state into modules built with the same config; returns the position. Throws
 // FormatError naming the file for a missing or mismatching tensor.
-TrainPosition load_checkpoint(const std::filesystem::path& checkpoint_dir, encoder::Wav2Vec2Model& model,
-                              HubertHead& head, torch::optim::AdamW& optimizer);
+TrainPosition load_checkpoint(const std::filesystem::path& checkpoint_dir, const std::vector<NamedModule>& modules,
+                              torch::optim::AdamW& optimizer);
 
 }  // namespace speechleak::train

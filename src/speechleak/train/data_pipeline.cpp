@@ -9,7 +9,6 @@
 
 #include "speechleak/audio/normalize.h"
 #include "speechleak/audio/transforms.h"
-#include "speechleak/train/masking.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/log.h"
 #include "speechleak/util/random.h"
@@ -20,12 +19,8 @@ namespace {
 
 constexpr int kRate = 16000;
 
-std::string stream(const char* what, int epoch, const std::string& id) {
-  return std::string(what) + "/" + std::to_string(epoch) + "/" + id;
-}
-
 // Decodes one utterance and applies the static defenses; false (and a skip) when it cannot be used.
-bool prepare_utterance(const corpus::Utterance& u, const PretrainConfig& config, const NameList* names,
+bool prepare_utterance(const corpus::Utterance& u, const TrainingConfig& config, const NameList* names,
                        const corpus::AudioPolicy& policy, TrainingSet& set) {
   audio::Audio a;
   try {
@@ -62,7 +57,11 @@ bool prepare_utterance(const corpus::Utterance& u, const PretrainConfig& config,
 
 }  // namespace
 
-TrainingSet load_training_set(corpus::Corpus corpus, const PretrainConfig& config, const NameList* names,
+std::string epoch_stream(const char* what, int epoch, const std::string& id) {
+  return std::string(what) + "/" + std::to_string(epoch) + "/" + id;
+}
+
+TrainingSet load_training_set(corpus::Corpus corpus, const TrainingConfig& config, const NameList* names,
                               const corpus::AudioPolicy& policy, const ProgressCallback& progress) {
   TrainingSet set;
   set.report.corpus_utterances = corpus.utterances.size();
@@ -104,8 +103,7 @@ int64_t batches_per_epoch(size_t n, int batch_size) {
 std::vector<std::vector<int64_t>> epoch_batches(size_t n, int batch_size, uint64_t seed, int epoch) {
   std::vector<int64_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = static_cast<int64_t>(i);
-  Rng rng(derive_seed(seed, "order/" + std::to_string(epoch)));
-  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[uniform_index(rng, i)]);  // Fisher-Yates
+  seeded_shuffle(order, derive_seed(seed, "order/" + std::to_string(epoch)));
   std::vector<std::vector<int64_t>> batches;
   for (size_t s = 0; s < n; s += batch_size)
     batches.emplace_back(order.begin() + s, order.begin() + std::min(n, s + batch_size));
@@ -121,42 +119,51 @@ struct Piece {
 };
 
 // Noise, normalisation and crop of one utterance for one epoch.
-Piece epoch_piece(const TrainUtterance& u, int epoch, const PretrainConfig& c) {
+Piece epoch_piece(const TrainUtterance& u, int epoch, const TrainingConfig& c, LabelLayout layout) {
   Piece p;
   auto wave = u.audio.clone();
   std::span<float> samples(wave.data_ptr<float>(), static_cast<size_t>(wave.numel()));
-  p.snr = apply_noise_defense(samples, kRate, c.defenses, derive_seed(c.seed, stream("noise", epoch, u.id)));
+  p.snr = apply_noise_defense(samples, kRate, c.defenses, derive_seed(c.seed, epoch_stream("noise", epoch, u.id)));
   if (c.data.normalization == "zero-mean-unit-var") audio::normalize(samples, audio::Normalization::ZeroMeanUnitVar);
   const auto max_samples = static_cast<int64_t>(c.data.max_seconds * kRate);
-  const int64_t hop = c.mfcc.hop, window = c.model.receptive_field();
-  const int64_t total_frames = u.labels.size(0);
-  if (wave.size(0) <= max_samples || max_samples < window) {
+  const int64_t hop = c.model.samples_per_frame(), window = c.model.receptive_field();
+  if (wave.size(0) <= max_samples || max_samples < window || layout == LabelLayout::Sequence) {
     p.wave = wave, p.labels = u.labels;
     return p;
   }
   // The longest frame-aligned crop within max_samples: n frames need (n - 1) * hop + window samples.
+  const int64_t total_frames = u.labels.defined() ? u.labels.size(0) : c.model.frames_for(wave.size(0));
   const int64_t n = (max_samples - window) / hop + 1;
   const int64_t starts = std::max<int64_t>(1, total_frames - n + 1);
-  Rng rng(derive_seed(c.seed, stream("crop", epoch, u.id)));
+  Rng rng(derive_seed(c.seed, epoch_stream("crop", epoch, u.id)));
   const auto start = static_cast<int64_t>(uniform_index(rng, static_cast<uint64_t>(starts)));
   p.offset = start * hop;
   const int64_t len = std::min<int64_t>((n - 1) * hop + window, wave.size(0) - p.offset);
   p.wave = wave.narrow(0, p.offset, len);
-  p.labels = u.labels.narrow(0, start, std::min<int64_t>(n, total_frames - start));
+  if (u.labels.defined()) p.labels = u.labels.narrow(0, start, std::min<int64_t>(n, total_frames - start));
   return p;
 }
 
 }  // namespace
 
-Batch make_batch(const TrainingSet& set, const std::vector<int64_t>& indices, int epoch, const PretrainConfig& c) {
+Batch Batch::to(const c10::Device& device) const {
+  Batch b = *this;
+  for (auto* t : {&b.waveforms, &b.lengths, &b.frame_lengths, &b.targets, &b.target_lengths, &b.mask})
+    if (t->defined()) *t = t->to(device);
+  return b;
+}
+
+Batch make_batch(const TrainingSet& set, const std::vector<int64_t>& indices, int epoch, const TrainingConfig& c,
+                 LabelLayout layout) {
   if (indices.empty()) throw invalid_argument("indices", "a non-empty batch", "none");
   std::vector<Piece> pieces;
-  int64_t max_len = 0;
+  int64_t max_len = 0, max_labels = 0;
   for (auto i : indices) {
     if (i < 0 || i >= static_cast<int64_t>(set.utterances.size()))
       throw invalid_argument("batch index", "in [0, " + std::to_string(set.utterances.size()) + ")", std::to_string(i));
-    pieces.push_back(epoch_piece(set.utterances[i], epoch, c));
+    pieces.push_back(epoch_piece(set.utterances[i], epoch, c, layout));
     max_len = std::max(max_len, pieces.back().wave.size(0));
+    if (pieces.back().labels.defined()) max_labels = std::max(max_labels, pieces.back().labels.size(0));
   }
   const auto b = static_cast<int64_t>(pieces.size());
   const int64_t frames = c.model.frames_for(max_len);
@@ -164,9 +171,8 @@ Batch make_batch(const TrainingSet& set, const std::vector<int64_t>& indices, in
   batch.waveforms = at::zeros({b, max_len}, at::kFloat);
   batch.lengths = at::empty({b}, at::kLong);
   batch.frame_lengths = at::empty({b}, at::kLong);
-  batch.targets = at::full({b, frames}, -1, at::kLong);
-  std::vector<int64_t> frame_lengths;
-  std::vector<uint64_t> mask_seeds;
+  batch.targets = at::full({b, layout == LabelLayout::Frames ? frames : max_labels}, -1, at::kLong);
+  batch.target_lengths = at::zeros({b}, at::kLong);
   for (int64_t k = 0; k < b; ++k) {
     const auto& p = pieces[k];
     const auto& u = set.utterances[indices[k]];
@@ -175,18 +181,18 @@ Batch make_batch(const TrainingSet& set, const std::vector<int64_t>& indices, in
     batch.lengths[k] = len;
     const int64_t f = c.model.frames_for(len);
     batch.frame_lengths[k] = f;
-    frame_lengths.push_back(f);
-    // The conv extractor and the MFCC agree on frames for the standard front end; min() guards custom ones
-    // (frames without a target are excluded from the loss by the -1).
-    const int64_t labelled = std::min(f, p.labels.size(0));
-    if (labelled > 0) batch.targets[k].narrow(0, 0, labelled).copy_(p.labels.narrow(0, 0, labelled));
-    mask_seeds.push_back(derive_seed(c.seed, stream("mask", epoch, u.id)));
+    if (p.labels.defined()) {
+      // Frame labels: the conv extractor and the MFCC agree on frames for the standard front end; min() guards
+      // custom ones (frames without a target are excluded from the loss by the -1).
+      const int64_t labelled = layout == LabelLayout::Frames ? std::min(f, p.labels.size(0)) : p.labels.size(0);
+      if (labelled > 0) batch.targets[k].narrow(0, 0, labelled).copy_(p.labels.narrow(0, 0, labelled));
+      batch.target_lengths[k] = labelled;
+    }
     batch.ids.push_back(u.id);
     batch.crop_offsets.push_back(p.offset);
     batch.snr_db.push_back(p.snr);
     batch.audio_seconds += static_cast<double>(len) / kRate;
   }
-  batch.mask = span_mask(frame_lengths, frames, c.masking, mask_seeds);
   return batch;
 }
 

@@ -6,9 +6,11 @@
 // is just (epoch, batch index), which is all a checkpoint needs to continue bit for bit.
 //
 // Per utterance in a batch: clean copy -> noise defense (drawn for this epoch) -> normalisation of the whole
-// utterance (DataConfig::normalization) -> crop. Crops start on a frame boundary (a multiple of the hop) so the
-// targets of the full utterance slice exactly: crop frame t is full frame start + t.
+// utterance (DataConfig::normalization) -> crop (LabelLayout: frame labels are cropped with the audio on a frame
+// boundary, so crop frame t is full frame start + t; sequence labels forbid crops). What an objective adds to a
+// batch (its masks) it adds itself (Objective::prepare).
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <cstdint>
 #include <string>
@@ -17,7 +19,7 @@
 #include "speechleak/corpus/corpus.h"
 #include "speechleak/corpus/utterance_audio.h"
 #include "speechleak/train/defenses.h"
-#include "speechleak/train/pretrain_config.h"
+#include "speechleak/train/training_config.h"
 #include "speechleak/train/targets.h"
 #include "speechleak/util/progress.h"
 #include "speechleak/util/skip_report.h"
@@ -27,7 +29,13 @@ namespace speechleak::train {
 struct TrainUtterance {
   std::string id, speaker_id;
   at::Tensor audio;   // [S] float32 16 kHz after the static defenses (silence, reverse); not normalised
-  at::Tensor labels;  // [frames] int64 targets of the whole utterance (attach_labels)
+  at::Tensor labels;  // int64 targets of the whole utterance: one per frame (attach_labels) or a sequence
+};
+
+// How an objective's labels relate to the audio, which decides how utterances may be cropped.
+enum class LabelLayout {
+  Frames,    // one label per model frame: crops start on a frame boundary and slice the labels with the audio
+  Sequence,  // a label sequence for the whole utterance (transcripts): never cropped
 };
 
 struct DatasetReport {
@@ -50,7 +58,7 @@ struct TrainingSet {
 
 // Applies --sanitize-names to the corpus (when on), decodes every remaining utterance, and applies --silence-names
 // and --reverse-audio. `names` may be null when no name defense is on. Progress: stage "load audio".
-TrainingSet load_training_set(corpus::Corpus corpus, const PretrainConfig& config, const NameList* names,
+TrainingSet load_training_set(corpus::Corpus corpus, const TrainingConfig& config, const NameList* names,
                               const corpus::AudioPolicy& policy, const ProgressCallback& progress = {});
 
 // Labels every utterance with the target model (scoped targets: by its speaker or utterance id).
@@ -66,15 +74,22 @@ struct Batch {
   at::Tensor waveforms;      // [B, S] float32, zero-padded
   at::Tensor lengths;        // [B] int64 valid samples
   at::Tensor frame_lengths;  // [B] int64 valid frames
-  at::Tensor targets;        // [B, T] int64, -1 at padded frames
-  at::Tensor mask;           // [B, T] bool, true = masked (replaced by the mask embedding)
+  at::Tensor targets;        // [B, L] int64 labels, -1-padded: L = T frames (Frames) or the longest sequence
+  at::Tensor target_lengths; // [B] int64 labels per utterance (after cropping)
+  at::Tensor mask;           // [B, T] bool time mask (true = replaced by the mask embedding); set by the objective
   std::vector<std::string> ids;
   std::vector<int64_t> crop_offsets;  // samples cut from the start of each utterance
   std::vector<double> snr_db;         // noise defense SNR per utterance, NaN when none
   double audio_seconds = 0;           // valid samples / 16 kHz
+
+  Batch to(const c10::Device& device) const;  // tensors moved, the rest copied
 };
 
-// Builds the batch of `indices` for `epoch`. frames_for(samples) is the model's frame count for a length.
-Batch make_batch(const TrainingSet& set, const std::vector<int64_t>& indices, int epoch, const PretrainConfig& config);
+// Builds the batch of `indices` for `epoch` (no objective masks yet).
+Batch make_batch(const TrainingSet& set, const std::vector<int64_t>& indices, int epoch, const TrainingConfig& config,
+                 LabelLayout layout = LabelLayout::Frames);
+
+// The per-(epoch, utterance) stream name of a random draw ("noise", "crop", "mask", ...): derive_seed(seed, it).
+std::string epoch_stream(const char* what, int epoch, const std::string& utterance_id);
 
 }  // namespace speechleak::train

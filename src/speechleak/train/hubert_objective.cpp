@@ -1,17 +1,21 @@
 #include "speechleak/train/hubert_objective.h"
 
+#include <torch/nn/init.h>
+
+#include "speechleak/train/encoder_forward.h"
+#include "speechleak/train/masking.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/random.h"
 
 namespace speechleak::train {
 
 namespace nn = torch::nn;
 
-HubertHeadImpl::HubertHeadImpl(int hidden, int classes, const ObjectiveConfig& config, int final_dim)
+HubertHeadImpl::HubertHeadImpl(int hidden, int classes, const HubertHeadConfig& config, int final_dim)
     : cosine_(config.head == "cosine"), temperature_(config.temperature) {
   config.validate();
-  // fairseq initialises mask_emb uniformly in [0, 1) and label embeddings uniformly; the draws use torch's
-  // generator, which the trainer seeds before building the modules.
-  masked_spec_embed = register_parameter("masked_spec_embed", at::rand({hidden}));
+  // fairseq initialises label embeddings uniformly; the draws use torch's generator, which the trainer seeds
+  // before building the modules.
   if (cosine_) {
     final_proj = register_module("final_proj", nn::Linear(hidden, final_dim));
     label_embs_concat = register_parameter("label_embs_concat", at::empty({classes, final_dim}).uniform_(-1, 1));
@@ -27,23 +31,6 @@ at::Tensor HubertHeadImpl::logits(const at::Tensor& h) {
   auto pn = p / at::clamp_min(p.norm(2, -1, true), 1e-8);
   auto en = label_embs_concat / at::clamp_min(label_embs_concat.norm(2, -1, true), 1e-8);
   return at::matmul(pn, en.t()) / temperature_;
-}
-
-at::Tensor masked_forward(encoder::Wav2Vec2Model& model, HubertHead& head, const at::Tensor& waveforms,
-                          const at::Tensor& lengths, const at::Tensor& mask, double feature_grad_mult) {
-  auto extracted = model->feature_extractor->forward(waveforms, lengths);
-  auto features = extracted.features;  // [B, T', C]
-  if (feature_grad_mult < 1.0) {
-    // fairseq's GradMultiply: forward unchanged, gradient into the conv extractor scaled (0 = frozen).
-    features = features * feature_grad_mult + features.detach() * (1.0 - feature_grad_mult);
-  }
-  auto x = model->feature_projection->forward(features);  // [B, T', D]
-  if (mask.size(0) != x.size(0) || mask.size(1) != x.size(1))
-    throw invalid_argument("mask", "[" + std::to_string(x.size(0)) + ", " + std::to_string(x.size(1)) + "]",
-                           "[" + std::to_string(mask.size(0)) + ", " + std::to_string(mask.size(1)) + "]");
-  x = at::where(mask.unsqueeze(-1), head->masked_spec_embed.view({1, 1, -1}).to(x.scalar_type()), x);
-  auto padding = encoder::frame_padding_mask(extracted.frame_lengths, x.size(1), x);
-  return model->encoder->forward(x, padding);
 }
 
 namespace {
@@ -67,13 +54,15 @@ Part cross_entropy_on(HubertHead& head, const at::Tensor& hidden, const at::Tens
   return p;
 }
 
+double ratio(int64_t a, int64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
+
 }  // namespace
 
-ObjectiveOutput hubert_loss(HubertHead& head, const at::Tensor& hidden, const at::Tensor& targets,
-                            const at::Tensor& mask, double unmasked_weight) {
+HubertLoss hubert_loss(HubertHead& head, const at::Tensor& hidden, const at::Tensor& targets, const at::Tensor& mask,
+                       double unmasked_weight) {
   auto valid = targets >= 0;
   auto masked = mask & valid;
-  ObjectiveOutput out;
+  HubertLoss out;
   auto m = cross_entropy_on(head, hidden, targets, masked);
   out.masked_frames = m.frames, out.masked_correct = m.correct;
   out.loss = m.loss.defined() ? m.loss : hidden.sum() * 0.0;  // keeps the graph when nothing is masked
@@ -95,6 +84,69 @@ ObjectiveOutput hubert_loss(HubertHead& head, const at::Tensor& hidden, const at
     if (u.loss.defined()) out.unmasked_loss = u.loss.item<double>();
   }
   return out;
+}
+
+HubertObjective::HubertObjective(const HubertConfig& config, uint64_t seed, int classes)
+    : config_(config), seed_(seed), classes_(classes) {
+  if (classes < 2) throw invalid_argument("classes", ">= 2 target classes", std::to_string(classes));
+}
+
+HubertObjective::HubertObjective(const HubertConfig& config, uint64_t seed, const TargetModel& t)
+    : HubertObjective(config, seed, t.clusters()) {
+  targets_ = {{"iteration", 1},
+              {"features", "mfcc" + std::string(t.mfcc.deltas ? "+deltas" : "") + " (" +
+                               std::to_string(t.mfcc.dims()) + " dims, standardised)"},
+              {"classes", t.clusters()},
+              {"scope", t.scope},
+              {"clusters_per_group", t.per_group},
+              {"kmeans_iterations", t.iterations},
+              {"kmeans_inertia", t.inertia}};
+}
+
+void HubertObjective::build(const encoder::Wav2Vec2Config& model) {
+  config_.validate(model);
+  model_ = model;
+  head_ = HubertHead(model.hidden_size, classes_, config_.head, config_.resolved_final_dim(model));
+  at::NoGradGuard no_grad;
+  nn::init::normal_(head_->final_proj->weight, 0.0, 0.02);  // as the encoder's linears (model_init.h)
+  nn::init::zeros_(head_->final_proj->bias);
+}
+
+void HubertObjective::prepare(Batch& batch, int epoch) const {
+  std::vector<int64_t> frame_lengths;
+  std::vector<uint64_t> seeds;
+  for (size_t k = 0; k < batch.ids.size(); ++k) {
+    frame_lengths.push_back(batch.frame_lengths[static_cast<int64_t>(k)].item<int64_t>());
+    seeds.push_back(derive_seed(seed_, epoch_stream("mask", epoch, batch.ids[k])));
+  }
+  batch.mask = span_mask(frame_lengths, model_.frames_for(batch.waveforms.size(1)), config_.masking, seeds);
+}
+
+ObjectiveLoss HubertObjective::loss(encoder::Wav2Vec2Model& model, const Batch& batch) {
+  auto hidden = masked_forward(model, batch.waveforms, batch.lengths, batch.mask, config_.head.feature_grad_mult);
+  auto out = hubert_loss(head_, hidden, batch.targets, batch.mask, config_.head.unmasked_weight);
+  return {out.loss,
+          {out.masked_loss, ratio(out.masked_correct, out.masked_frames),
+           ratio(out.unmasked_correct, out.unmasked_frames)},
+          {out.masked_frames}};
+}
+
+std::vector<std::string> HubertObjective::metric_columns() const {
+  return {"masked_loss", "masked_accuracy", "unmasked_accuracy"};
+}
+
+std::vector<std::string> HubertObjective::count_columns() const { return {"masked_frames"}; }
+
+nlohmann::json HubertObjective::metadata() const {
+  nlohmann::json j;
+  j["objective"] = {{"name", name()},
+                    {"head", config_.head.head},
+                    {"temperature", config_.head.temperature},
+                    {"final_dim", config_.resolved_final_dim(model_)},
+                    {"unmasked_weight", config_.head.unmasked_weight},
+                    {"masking", {{"prob", config_.masking.prob}, {"span", config_.masking.span}}}};
+  if (!targets_.is_null()) j["targets"] = targets_;
+  return j;
 }
 
 }  // namespace speechleak::train

@@ -21,15 +21,9 @@ std::vector<int64_t> span_mask_indices(int64_t frames, const MaskingConfig& conf
   const int64_t positions = frames - span + 1;
   int64_t starts = static_cast<int64_t>(std::floor(config.prob * static_cast<double>(frames) + uniform01(rng)));
   starts = std::clamp<int64_t>(std::max<int64_t>(starts, config.min_spans), 0, positions);
-  // Partial Fisher-Yates: the first `starts` entries of a seeded shuffle of [0, positions).
-  std::vector<int64_t> pool(positions);
-  std::iota(pool.begin(), pool.end(), 0);
   std::vector<char> masked(frames, 0);
-  for (int64_t i = 0; i < starts; ++i) {
-    const auto j = i + static_cast<int64_t>(uniform_index(rng, static_cast<uint64_t>(positions - i)));
-    std::swap(pool[i], pool[j]);
-    std::fill(masked.begin() + pool[i], masked.begin() + pool[i] + span, 1);
-  }
+  for (size_t start : sample_without_replacement(static_cast<size_t>(positions), static_cast<size_t>(starts), rng))
+    std::fill(masked.begin() + static_cast<int64_t>(start), masked.begin() + static_cast<int64_t>(start) + span, 1);
   std::vector<int64_t> out;
   for (int64_t t = 0; t < frames; ++t)
     if (masked[t]) out.push_back(t);

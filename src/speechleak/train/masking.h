@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "speechleak/train/pretrain_config.h"
+#include "speechleak/train/hubert_config.h"
 #include "speechleak/util/random.h"
 
 namespace speechleak::train {

@@ -25,6 +25,8 @@ nlohmann::json defenses_json(const PretrainConfig& c, const DatasetReport& d, co
 }
 
 nlohmann::json training_json(const PretrainConfig& c, const PretrainResult& r) {
+  nlohmann::json final = {{"step", r.last.step}, {"loss", r.last.loss}};
+  for (const auto& [k, v] : r.last.metrics) final[k] = v;
   return {{"epochs", c.epochs},
           {"steps", r.position.step},
           {"total_steps", r.total_steps},
@@ -32,34 +34,17 @@ nlohmann::json training_json(const PretrainConfig& c, const PretrainResult& r) {
           {"wall_seconds", r.position.elapsed_s},
           {"audio_seconds_seen", r.position.audio_seconds},
           {"audio_seconds_per_second", r.position.elapsed_s > 0 ? r.position.audio_seconds / r.position.elapsed_s : 0},
-          {"final",
-           {{"step", r.last.step},
-            {"loss", r.last.loss},
-            {"masked_accuracy", r.last.masked_accuracy},
-            {"unmasked_accuracy", r.last.unmasked_accuracy}}}};
+          {"final", final}};
 }
 
 }  // namespace
 
-nlohmann::json pretraining_metadata(const PretrainConfig& c, const PretrainResult& r, const TargetModel& targets,
+nlohmann::json pretraining_metadata(const PretrainConfig& c, const PretrainResult& r, const Objective& objective,
                                     const NameList* names, const std::string& command_line) {
   nlohmann::json j;
   j["speechleak_version"] = SPEECHLEAK_VERSION;
   j["command"] = command_line;
-  j["objective"] = {{"name", c.objective},
-                    {"head", c.head.head},
-                    {"temperature", c.head.temperature},
-                    {"final_dim", c.resolved_final_dim()},
-                    {"unmasked_weight", c.head.unmasked_weight},
-                    {"masking", {{"prob", c.masking.prob}, {"span", c.masking.span}}}};
-  j["targets"] = {{"iteration", 1},
-                  {"features", "mfcc" + std::string(c.mfcc.deltas ? "+deltas" : "") + " (" +
-                                   std::to_string(c.mfcc.dims()) + " dims, standardised)"},
-                  {"classes", targets.clusters()},
-                  {"scope", targets.scope},
-                  {"clusters_per_group", targets.per_group},
-                  {"kmeans_iterations", targets.iterations},
-                  {"kmeans_inertia", targets.inertia}};
+  for (const auto& [k, v] : objective.metadata().items()) j[k] = v;
   j["defenses"] = defenses_json(c, r.data, names);
   j["data"] = {{"corpus", c.corpus},
                {"corpus_utterances", r.data.corpus_utterances},

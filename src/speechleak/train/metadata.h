@@ -8,13 +8,14 @@
 
 #include "speechleak/train/defenses.h"
 #include "speechleak/train/pretrain.h"
-#include "speechleak/train/targets.h"
+#include "speechleak/train/objective.h"
 
 namespace speechleak::train {
 
-// {speechleak_version, command, objective, targets, defenses (each with what it changed), data, training, seeds}.
+// {speechleak_version, command, <the objective's metadata: objective, targets>, defenses (each with what it
+// changed), data, training, seeds}.
 nlohmann::json pretraining_metadata(const PretrainConfig& config, const PretrainResult& result,
-                                    const TargetModel& targets, const NameList* names,
+                                    const Objective& objective, const NameList* names,
                                     const std::string& command_line);
 
 // "utt_id\tspeaker_id\n" rows of the utterances trained on, sorted by id.

@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "speechleak/train/pretrain_config.h"
+#include "speechleak/train/hubert_config.h"
 
 namespace speechleak::train {
 

@@ -5,18 +5,10 @@
 
 #include <cmath>
 
-#include "speechleak/util/random.h"
-
 namespace speechleak::train {
 
-namespace {
-
-void init_linear(torch::nn::Linear& l) {
-  torch::nn::init::normal_(l->weight, 0.0, 0.02);
-  if (l->bias.defined()) torch::nn::init::zeros_(l->bias);
-}
-
-void init_encoder(encoder::Wav2Vec2Model& model) {
+encoder::Wav2Vec2Model init_encoder_model(const encoder::Wav2Vec2Config& config) {
+  encoder::Wav2Vec2Model model(config);
   at::NoGradGuard no_grad;
   for (auto& m : model->modules(/*include_self=*/false)) {
     if (auto* lin = m->as<torch::nn::Linear>()) {
@@ -37,21 +29,8 @@ void init_encoder(encoder::Wav2Vec2Model& model) {
   torch::nn::init::normal_(pos->weight_v, 0.0, std);
   pos->weight_g.copy_(at::norm_except_dim(pos->weight_v, 2, 2));
   torch::nn::init::zeros_(pos->bias);
-}
-
-}  // namespace
-
-PretrainModules build_modules(const PretrainConfig& config, int classes) {
-  at::manual_seed(derive_seed(config.seed, "init"));
-  PretrainModules m;
-  m.model = encoder::Wav2Vec2Model(config.model);
-  init_encoder(m.model);
-  m.head = HubertHead(config.model.hidden_size, classes, config.head, config.resolved_final_dim());
-  {
-    at::NoGradGuard no_grad;
-    init_linear(m.head->final_proj);
-  }
-  return m;
+  model->masked_spec_embed.uniform_(0, 1);
+  return model;
 }
 
 }  // namespace speechleak::train

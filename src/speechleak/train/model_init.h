@@ -1,23 +1,14 @@
 #pragma once
-// Building the model and head of a pretraining run from torch's generator, seeded from the run's seed.
-#include <cstdint>
-
+// A freshly initialised encoder for training from scratch, drawn from torch's generator (the trainer forks it,
+// seeded with derive_seed(seed, "init"): runtime/torch_rng.h).
 #include "speechleak/encoder/wav2vec2_model.h"
-#include "speechleak/train/hubert_objective.h"
-#include "speechleak/train/pretrain_config.h"
 
 namespace speechleak::train {
 
-struct PretrainModules {
-  encoder::Wav2Vec2Model model{nullptr};
-  HubertHead head{nullptr};
-};
-
-// Seeds torch's CPU generator with derive_seed(config.seed, "init"), builds the encoder room's Wav2Vec2Model and
-// the head, and initialises the weights as HF's Wav2Vec2PreTrainedModel._init_weights does: linear weights
-// N(0, 0.02) with zero bias, conv weights Kaiming-normal, the positional conv's v ~ N(0, 2/sqrt(K * D)) with
-// g = ||v||, layer/group norms at (1, 0). Torch's defaults (Kaiming-uniform linears) train a transformer from
-// scratch less reliably.
-PretrainModules build_modules(const PretrainConfig& config, int classes);
+// Builds the encoder room's Wav2Vec2Model and initialises it as HF's Wav2Vec2PreTrainedModel._init_weights does:
+// linear weights N(0, 0.02) with zero bias, conv weights Kaiming-normal, the positional conv's
+// v ~ N(0, 2/sqrt(K * D)) with g = ||v||, layer/group norms at (1, 0); then masked_spec_embed ~ U[0, 1) (fairseq's
+// mask_emb). Torch's defaults (Kaiming-uniform linears) train a transformer from scratch less reliably.
+encoder::Wav2Vec2Model init_encoder_model(const encoder::Wav2Vec2Config& config);
 
 }  // namespace speechleak::train

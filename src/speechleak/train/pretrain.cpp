@@ -7,6 +7,7 @@
 #include "speechleak/corpus/load.h"
 #include "speechleak/encoder/hf_loader.h"
 #include "speechleak/encoder/tensor_io.h"
+#include "speechleak/train/hubert_objective.h"
 #include "speechleak/train/metadata.h"
 #include "speechleak/train/targets.h"
 #include "speechleak/util/error.h"
@@ -21,17 +22,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Keys that do not change what is trained: a resumed run may change them.
-const std::set<std::string> kFreeKeys = {"max_steps", "checkpoint_every", "keep_checkpoints", "log_every",
-                                         "blas_threads", "device"};
+// Paths of the keys that do not change what is trained: a resumed run may change them.
+std::set<std::string> free_paths() {
+  std::set<std::string> out;
+  for (const auto& k : resume_free_loop_keys()) out.insert("training." + k);
+  return out;
+}
 
 void diff(const nlohmann::json& a, const nlohmann::json& b, const std::string& path, std::vector<std::string>& out) {
+  static const std::set<std::string> free = free_paths();
   if (a.is_object() && b.is_object()) {
     std::set<std::string> keys;
     for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
     for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
     for (const auto& k : keys) {
-      if (path.empty() && kFreeKeys.count(k)) continue;
+      if (free.count(path + k)) continue;
       if (!a.contains(k) || !b.contains(k)) out.push_back(path + k);
       else diff(a[k], b[k], path + k + ".", out);
     }
@@ -47,6 +52,9 @@ void prepare_out_dir(const PretrainConfig& config, const fs::path& out, bool res
   if (resume) {
     if (!fs::exists(path)) throw Error("--resume: " + out.string() + " holds no pretraining run (no pretrain_config.json)");
     auto stored = nlohmann::json::parse(read_text_file(path));
+    if (!stored.contains("format_version"))
+      log_info(path.string() + " is a format-1 pretraining config: read as format " +
+               std::to_string(kPretrainConfigVersion) + " (rewritten on resume)");
     auto d = config_differences(stored, config.to_json());
     if (!d.empty())
       throw Error("--resume: the options differ from the run in " + out.string() + " in: " + text::join(d, ", ") +
@@ -66,20 +74,20 @@ TargetModel prepare_targets(const PretrainConfig& config, const TrainingSet& set
   std::vector<std::string> groups;
   for (const auto& u : set.utterances) {
     waves.push_back(u.audio);
-    groups.push_back(target_group(u, config.kmeans.scope));
+    groups.push_back(target_group(u, config.hubert.kmeans.scope));
   }
-  auto t = fit_targets(waves, groups, config.mfcc, config.kmeans, derive_seed(config.seed, "targets"));
+  auto t = fit_targets(waves, groups, config.hubert.mfcc, config.hubert.kmeans, derive_seed(config.seed, "targets"));
   t.save(path);
   if (progress) progress(Progress{"targets", 1, 1, 0, "", 0});
-  log_info("targets: k-means of " + std::to_string(config.mfcc.dims()) + "-dim MFCC frames into " +
+  log_info("targets: k-means of " + std::to_string(config.hubert.mfcc.dims()) + "-dim MFCC frames into " +
            std::to_string(t.clusters()) + " classes (" + t.scope + " scope, " + std::to_string(t.iterations) +
            " iterations)");
   return t;
 }
 
 // train_log.csv: a fresh header, or (resume) the rows up to the checkpoint's step.
-void prepare_log(const fs::path& path, int64_t keep_until_step, bool resume) {
-  std::string content = train_log_header();
+void prepare_log(const fs::path& path, const std::string& header, int64_t keep_until_step, bool resume) {
+  std::string content = header;
   if (resume && fs::exists(path)) {
     auto lines = read_lines(path);
     for (size_t i = 1; i < lines.size(); ++i) {
@@ -95,7 +103,7 @@ void prepare_log(const fs::path& path, int64_t keep_until_step, bool resume) {
 
 std::vector<std::string> config_differences(const nlohmann::json& a, const nlohmann::json& b) {
   std::vector<std::string> out;
-  diff(a, b, "", out);
+  diff(migrate_pretrain_config(a), migrate_pretrain_config(b), "", out);
   return out;
 }
 
@@ -116,17 +124,21 @@ PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out
   auto targets = prepare_targets(config, set, out, options.resume, options.progress);
   attach_labels(set, targets);
 
-  Trainer trainer(config, set, targets.clusters());
+  auto objective = std::make_unique<HubertObjective>(config.hubert, config.seed, targets);
+  HubertObjective& hubert = *objective;
+  Trainer trainer(config, set, std::move(objective));
   const auto checkpoint = options.resume ? latest_checkpoint(out) : std::nullopt;
   if (checkpoint) {
     trainer.resume_from(*checkpoint);
     log_info("resumed from " + checkpoint->string() + " at step " + std::to_string(trainer.position().step));
   }
   const auto log_path = out / "train_log.csv";
-  prepare_log(log_path, trainer.position().step, options.resume && checkpoint.has_value());
+  prepare_log(log_path, train_log_header(trainer.objective()), trainer.position().step,
+              options.resume && checkpoint.has_value());
   std::ofstream log_file(log_path, std::ios::app);
   PretrainResult result;
   TrainerHooks hooks;
+  hooks.stage = "pretrain";
   hooks.progress = options.progress;
   hooks.on_step = [&](const StepLog& s) {
     result.last = s;
@@ -142,10 +154,11 @@ PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out
   result.finished = result.position.epoch >= config.epochs;
   encoder::save_hf_directory(trainer.model(), out, config.data.normalization == "zero-mean-unit-var");
   std::vector<std::pair<std::string, at::Tensor>> head;
-  for (const auto& p : trainer.head()->named_parameters(true)) head.emplace_back(p.key(), p.value());
+  for (const auto& p : hubert.head()->named_parameters(true)) head.emplace_back(p.key(), p.value());
   encoder::save_tensors(out / "pretraining_head.safetensors", head);
   write_members(out / "members.tsv", set);
-  result.metadata = pretraining_metadata(config, result, targets, names ? &*names : nullptr, options.command_line);
+  result.metadata = pretraining_metadata(config, result, trainer.objective(), names ? &*names : nullptr,
+                                         options.command_line);
   write_text_file_atomically(out / "speechleak_pretraining.json", result.metadata.dump(2) + "\n");
   return result;
 }

@@ -5,9 +5,10 @@
 //   config.json, preprocessor_config.json, model.safetensors   the encoder (save_hf_directory; load_encoder reads OUT)
 //   speechleak_pretraining.json   objective, defenses with their counts, data, seeds, final metrics
 //   pretrain_config.json          the resolved PretrainConfig (what --resume checks against)
-//   pretraining_head.safetensors  mask embedding, final_proj, label embeddings (to continue or inspect training)
+//   pretraining_head.safetensors  the objective's head: final_proj, label embeddings (the mask embedding is in
+//                                 model.safetensors as masked_spec_embed, where HF keeps it)
 //   targets.safetensors           MFCC standardisation and k-means centroids
-//   train_log.csv                 step,epoch,loss,masked_loss,masked_accuracy,unmasked_accuracy,lr,grad_norm,...
+//   train_log.csv                 step,epoch,loss,<objective metrics>,lr,grad_norm,seconds,audio_seconds,<counts>
 //   checkpoints/                  resumable checkpoints (checkpoint.h)
 #include <filesystem>
 #include <functional>

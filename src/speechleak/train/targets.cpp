@@ -19,10 +19,9 @@ namespace {
 at::Tensor sample_rows(int64_t n, int64_t k, uint64_t seed) {
   if (k >= n) return at::arange(n, at::kLong);
   Rng rng(seed);
-  std::vector<int64_t> pool(n);
-  for (int64_t i = 0; i < n; ++i) pool[i] = i;
-  for (int64_t i = 0; i < k; ++i) std::swap(pool[i], pool[i + static_cast<int64_t>(uniform_index(rng, n - i))]);
-  pool.resize(k);
+  std::vector<int64_t> pool;
+  for (size_t i : sample_without_replacement(static_cast<size_t>(n), static_cast<size_t>(k), rng))
+    pool.push_back(static_cast<int64_t>(i));
   std::sort(pool.begin(), pool.end());
   return at::tensor(pool, at::kLong);
 }

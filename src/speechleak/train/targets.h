@@ -14,7 +14,7 @@
 
 #include "speechleak/train/kmeans.h"
 #include "speechleak/train/mfcc.h"
-#include "speechleak/train/pretrain_config.h"
+#include "speechleak/train/hubert_config.h"
 
 namespace speechleak::train {
 

@@ -2,44 +2,53 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 
-#include "speechleak/encoder/device.h"
+#include "speechleak/runtime/blas_threads.h"
+#include "speechleak/runtime/device.h"
 #include "speechleak/runtime/threads.h"
-#include "speechleak/train/blas_control.h"
+#include "speechleak/runtime/torch_rng.h"
+#include "speechleak/train/hubert_objective.h"
+#include "speechleak/train/model_init.h"
 #include "speechleak/util/error.h"
-#include "speechleak/util/log.h"
+#include "speechleak/util/number_format.h"
+#include "speechleak/util/random.h"
 
 namespace speechleak::train {
 
 namespace optim = torch::optim;
 
-std::string train_log_header() {
-  return "step,epoch,loss,masked_loss,masked_accuracy,unmasked_accuracy,lr,grad_norm,seconds,audio_seconds,"
-         "masked_frames\n";
+double StepLog::metric(const std::string& name) const {
+  for (const auto& [k, v] : metrics)
+    if (k == name) return v;
+  throw invalid_argument("metric", "one the objective logs", "'" + name + "'");
+}
+
+std::string train_log_header(const Objective& objective) {
+  std::string h = "step,epoch,loss";
+  for (const auto& c : objective.metric_columns()) h += "," + c;
+  h += ",lr,grad_norm,seconds,audio_seconds";
+  for (const auto& c : objective.count_columns()) h += "," + c;
+  return h + "\n";
 }
 
 std::string to_csv_row(const StepLog& s) {
-  char buf[320];
-  std::snprintf(buf, sizeof buf, "%lld,%d,%.6f,%.6f,%.6f,%.6f,%.6e,%.4f,%.3f,%.2f,%lld\n",
-                static_cast<long long>(s.step), s.epoch, s.loss, s.masked_loss, s.masked_accuracy,
-                s.unmasked_accuracy, s.lr, s.grad_norm, s.seconds, s.audio_seconds,
-                static_cast<long long>(s.masked_frames));
-  return buf;
+  std::string row = std::to_string(s.step) + "," + std::to_string(s.epoch) + "," + text::fixed(s.loss, 6);
+  for (const auto& [k, v] : s.metrics) row += "," + text::fixed(v, 6);
+  row += "," + text::scientific(s.lr, 6) + "," + text::fixed(s.grad_norm, 4) + "," + text::fixed(s.seconds, 3) + "," +
+         text::fixed(s.audio_seconds, 2);
+  for (const auto& [k, v] : s.counts) row += "," + std::to_string(v);
+  return row + "\n";
 }
 
 namespace {
 
 // Weight decay on matrices and convolution kernels only; biases, norms and embeddings are not decayed (the usual
 // transformer recipe). Parameter order is the modules' registration order, so the groups are the same every run.
-std::vector<optim::OptimizerParamGroup> param_groups(PretrainModules& m, const OptimConfig& c) {
+std::vector<optim::OptimizerParamGroup> param_groups(const std::vector<NamedModule>& modules, const OptimConfig& c) {
   std::vector<at::Tensor> decay, no_decay;
-  auto sort = [&](const std::vector<at::Tensor>& params) {
-    for (const auto& p : params) (p.dim() >= 2 ? decay : no_decay).push_back(p);
-  };
-  sort(m.model->parameters());
-  sort(m.head->parameters());
+  for (const auto& [name, module] : modules)
+    for (const auto& p : module->parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
   auto opts = [&](double wd) {
     return std::make_unique<optim::AdamWOptions>(optim::AdamWOptions(c.lr)
                                                      .betas({c.beta1, c.beta2})
@@ -72,17 +81,39 @@ double clip_gradients(optim::AdamW& optimizer, double max_norm) {
 
 }  // namespace
 
-Trainer::Trainer(const PretrainConfig& config, const TrainingSet& data, int classes)
-    : config_(config), device_(encoder::resolve_device(config.device)), data_(data) {
+Trainer::Trainer(const TrainingConfig& config, const TrainingSet& data, std::unique_ptr<Objective> objective,
+                 encoder::Wav2Vec2Model initial)
+    : config_(config), device_(runtime::resolve_device(config.device)), data_(data), objective_(std::move(objective)) {
   config_.validate();
+  if (!objective_) throw invalid_argument("objective", "an objective", "none");
   runtime::ensure_torch_threads();
-  modules_ = build_modules(config_, classes);
-  modules_.model->to(device_);
-  modules_.head->to(device_);
-  modules_.model->train(true);
-  modules_.head->train(true);
-  optimizer_ = std::make_unique<optim::AdamW>(param_groups(modules_, config_.optim),
+  {
+    runtime::ForkedTorchRng rng(derive_seed(config_.seed, "init"));
+    model_ = initial ? initial : init_encoder_model(config_.model);
+    objective_->build(model_->config());
+  }
+  for (auto& [name, module] : modules()) {
+    module->to(device_);
+    module->train(true);
+  }
+  optimizer_ = std::make_unique<optim::AdamW>(param_groups(modules(), config_.optim),
                                               optim::AdamWOptions(config_.optim.lr));
+}
+
+Trainer::Trainer(const PretrainConfig& config, const TrainingSet& data, int classes)
+    : Trainer((config.validate(), config), data, std::make_unique<HubertObjective>(config.hubert, config.seed, classes)) {}
+
+std::vector<NamedModule> Trainer::modules() const {
+  std::vector<NamedModule> out{{"model", model_.ptr()}};
+  for (auto& h : objective_->heads()) out.push_back(h);
+  return out;
+}
+
+std::vector<at::Tensor> Trainer::head_parameters() const {
+  std::vector<at::Tensor> out;
+  for (const auto& [name, module] : objective_->heads())
+    for (const auto& p : module->parameters()) out.push_back(p);
+  return out;
 }
 
 int64_t Trainer::steps_per_epoch() const {
@@ -105,18 +136,17 @@ double Trainer::lr_at(int64_t step) const {
   return o.lr * f;
 }
 
-StepLog Trainer::step(const Batch& batch, int epoch) {
+StepLog Trainer::step(const Batch& host_batch, int epoch) {
   const auto start = std::chrono::steady_clock::now();
   const double lr = lr_at(pos_.step);
   for (auto& g : optimizer_->param_groups()) static_cast<optim::AdamWOptions&>(g.options()).lr(lr);
+  objective_->before_step(pos_.step, model_);
   optimizer_->zero_grad();
-  const auto mask = batch.mask.to(device_);
-  auto hidden = masked_forward(modules_.model, modules_.head, batch.waveforms.to(device_),
-                               batch.lengths.to(device_), mask, config_.head.feature_grad_mult);
-  auto out = hubert_loss(modules_.head, hidden, batch.targets.to(device_), mask, config_.head.unmasked_weight);
+  const auto batch = host_batch.to(device_);
+  auto out = objective_->loss(model_, batch);
   const double loss = out.loss.item<double>();
   if (!std::isfinite(loss))
-    throw Error("pretraining loss is not finite at step " + std::to_string(pos_.step + 1) +
+    throw Error(objective_->name() + " loss is not finite at step " + std::to_string(pos_.step + 1) +
                 " (lower --lr or raise --warmup)");
   out.loss.backward();
   const double grad_norm = clip_gradients(*optimizer_, config_.optim.clip_norm);
@@ -128,14 +158,18 @@ StepLog Trainer::step(const Batch& batch, int epoch) {
   s.step = pos_.step;
   s.epoch = epoch;
   s.loss = loss;
-  s.masked_loss = out.masked_loss;
-  s.masked_accuracy = out.masked_frames ? static_cast<double>(out.masked_correct) / out.masked_frames : 0.0;
-  s.unmasked_accuracy = out.unmasked_frames ? static_cast<double>(out.unmasked_correct) / out.unmasked_frames : 0.0;
+  const auto metric_names = objective_->metric_columns();
+  const auto count_names = objective_->count_columns();
+  if (out.metrics.size() != metric_names.size() || out.counts.size() != count_names.size())
+    throw Error(objective_->name() + " objective reported " + std::to_string(out.metrics.size()) + " metrics and " +
+                std::to_string(out.counts.size()) + " counts for " + std::to_string(metric_names.size()) + " and " +
+                std::to_string(count_names.size()) + " log columns");
+  for (size_t i = 0; i < metric_names.size(); ++i) s.metrics.emplace_back(metric_names[i], out.metrics[i]);
+  for (size_t i = 0; i < count_names.size(); ++i) s.counts.emplace_back(count_names[i], out.counts[i]);
   s.lr = lr;
   s.grad_norm = grad_norm;
   s.seconds = pos_.elapsed_s;
   s.audio_seconds = pos_.audio_seconds;
-  s.masked_frames = out.masked_frames;
   return s;
 }
 
@@ -145,12 +179,12 @@ bool Trainer::checkpoint_due(bool end_of_epoch) const {
 }
 
 TrainPosition Trainer::run(const std::filesystem::path& out_dir, const TrainerHooks& hooks) {
-  ScopedBlasThreads blas(config_.blas_threads);
+  runtime::ScopedBlasThreads blas(config_.blas_threads);
   const int64_t total = total_steps();
   const int64_t stop = config_.max_steps > 0 ? std::min<int64_t>(config_.max_steps, total) : total;
   auto checkpoint = [&] {
     if (out_dir.empty()) return;
-    save_checkpoint(out_dir, modules_.model, modules_.head, *optimizer_, pos_, config_.keep_checkpoints);
+    save_checkpoint(out_dir, modules(), *optimizer_, pos_, config_.keep_checkpoints);
     if (hooks.on_checkpoint) hooks.on_checkpoint(pos_);
   };
   bool saved = false;
@@ -158,7 +192,8 @@ TrainPosition Trainer::run(const std::filesystem::path& out_dir, const TrainerHo
     const auto batches = epoch_batches(data_.utterances.size(), config_.data.batch_size, config_.seed, pos_.epoch);
     while (pos_.batch < static_cast<int64_t>(batches.size()) && pos_.step < stop) {
       const int epoch = pos_.epoch;
-      auto batch = make_batch(data_, batches[pos_.batch], epoch, config_);
+      auto batch = make_batch(data_, batches[pos_.batch], epoch, config_, objective_->label_layout());
+      objective_->prepare(batch, epoch);
       if (hooks.on_batch) hooks.on_batch(batch);
       auto log = step(batch, epoch);
       ++pos_.batch;
@@ -166,7 +201,7 @@ TrainPosition Trainer::run(const std::filesystem::path& out_dir, const TrainerHo
       if (end_of_epoch) ++pos_.epoch, pos_.batch = 0;  // the position names the NEXT batch
       if (hooks.on_step) hooks.on_step(log);
       if (hooks.progress)
-        hooks.progress(Progress{"pretrain", pos_.step, stop, pos_.audio_seconds, "s audio", 0});
+        hooks.progress(Progress{hooks.stage, pos_.step, stop, pos_.audio_seconds, "s audio", 0});
       saved = checkpoint_due(end_of_epoch);
       if (saved) checkpoint();
       if (end_of_epoch) break;  // the next epoch has its own order
@@ -177,7 +212,7 @@ TrainPosition Trainer::run(const std::filesystem::path& out_dir, const TrainerHo
 }
 
 void Trainer::resume_from(const std::filesystem::path& checkpoint_dir) {
-  pos_ = load_checkpoint(checkpoint_dir, modules_.model, modules_.head, *optimizer_);
+  pos_ = load_checkpoint(checkpoint_dir, modules(), *optimizer_);
   // torch::load restores the optimiser's moments on the CPU; they must live where the parameters do.
   for (auto& [key, state] : optimizer_->state()) {
     auto& s = static_cast<optim::AdamWParamState&>(*state);

@@ -1,6 +1,8 @@
 #pragma once
-// The HuBERT pretraining loop: AdamW (decoupled weight decay on matrices only), linear warm-up then linear or
-// cosine decay, global gradient-norm clipping, checkpoints at a fixed step interval or at each epoch's end.
+// The training loop shared by every objective (objective.h): seeded data order and crops (data_pipeline.h),
+// AdamW (decoupled weight decay on matrices only), linear warm-up then linear or cosine decay, global gradient-norm
+// clipping, checkpoints of the encoder and the objective's heads at a fixed step interval or at each epoch's end,
+// resume bit for bit, hooks, and a log row of whatever scalars the objective reports.
 #include <c10/core/Device.h>
 #include <torch/optim/adamw.h>
 
@@ -9,30 +11,38 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "speechleak/train/checkpoint.h"
 #include "speechleak/train/data_pipeline.h"
-#include "speechleak/train/model_init.h"
+#include "speechleak/train/objective.h"
 #include "speechleak/train/pretrain_config.h"
+#include "speechleak/train/training_config.h"
 #include "speechleak/util/progress.h"
 
 namespace speechleak::train {
 
-// One row of train_log.csv.
+// One row of train_log.csv: step,epoch,loss,<metrics>,lr,grad_norm,seconds,audio_seconds,<counts>.
 struct StepLog {
   int64_t step = 0;  // 1-based: the step just taken
   int epoch = 0;
-  double loss = 0, masked_loss = 0, masked_accuracy = 0, unmasked_accuracy = 0;
+  double loss = 0;
+  std::vector<std::pair<std::string, double>> metrics;  // the objective's, in its column order
   double lr = 0, grad_norm = 0;
   double seconds = 0;        // wall seconds of training so far (all sessions)
   double audio_seconds = 0;  // audio trained on so far
-  int64_t masked_frames = 0;
+  std::vector<std::pair<std::string, int64_t>> counts;
+
+  double metric(const std::string& name) const;  // InvalidArgument for a name the objective does not log
 };
-std::string train_log_header();           // "step,epoch,loss,..." with a trailing newline
+// "step,epoch,loss,...": the header for an objective's columns, with a trailing newline.
+std::string train_log_header(const Objective& objective);
 std::string to_csv_row(const StepLog& s);  // with a trailing newline
 
 struct TrainerHooks {
-  ProgressCallback progress;                       // stage "pretrain", steps, work = seconds of audio
+  std::string stage = "train";                     // the progress stage
+  ProgressCallback progress;                       // steps, work = seconds of audio
   std::function<void(const Batch&)> on_batch;      // every batch, before its step (tests look at these)
   std::function<void(const StepLog&)> on_step;     // every step, after it
   std::function<void(const TrainPosition&)> on_checkpoint;  // after a checkpoint was written
@@ -40,16 +50,21 @@ struct TrainerHooks {
 
 class Trainer {
  public:
-  // Builds model and head (seeded, model_init.h, always on the CPU so that a seed gives the same initial weights
-  // on any device), moves them to config.device, and builds the optimiser. `data` must outlive the trainer and
-  // carry labels with values < classes.
+  // Builds the encoder (freshly initialised, model_init.h; or `initial` when given, e.g. a pretrained encoder to
+  // fine-tune) and the objective's heads from torch's generator forked with derive_seed(config.seed, "init"),
+  // always on the CPU so that a seed gives the same initial weights on any device; moves them to config.device
+  // and builds the optimiser. `data` must outlive the trainer and carry the labels the objective expects.
+  Trainer(const TrainingConfig& config, const TrainingSet& data, std::unique_ptr<Objective> objective,
+          encoder::Wav2Vec2Model initial = nullptr);
+  // HuBERT pretraining with `classes` target classes (the objective config.objective names).
   Trainer(const PretrainConfig& config, const TrainingSet& data, int classes);
 
   int64_t steps_per_epoch() const;
   int64_t total_steps() const;  // epochs * steps_per_epoch (max_steps only stops early; the schedule stays)
   double lr_at(int64_t step) const;  // learning rate of the step taken from position `step` (0-based)
 
-  // One optimisation step on `batch`; advances the step count (not the data position).
+  // One optimisation step on a prepared batch (make_batch + Objective::prepare); advances the step count (not
+  // the data position).
   StepLog step(const Batch& batch, int epoch);
 
   // Runs from position() to the end of the last epoch, or until max_steps. With a non-empty out_dir, writes
@@ -60,17 +75,21 @@ class Trainer {
   void resume_from(const std::filesystem::path& checkpoint_dir);
   const TrainPosition& position() const { return pos_; }
 
-  encoder::Wav2Vec2Model& model() { return modules_.model; }
-  HubertHead& head() { return modules_.head; }
+  encoder::Wav2Vec2Model& model() { return model_; }
+  Objective& objective() { return *objective_; }
+  // The encoder ("model") then the objective's heads: what checkpoints hold and the optimiser trains.
+  std::vector<NamedModule> modules() const;
+  std::vector<at::Tensor> head_parameters() const;  // the heads' parameters, in order
   torch::optim::AdamW& optimizer() { return *optimizer_; }
 
  private:
   bool checkpoint_due(bool end_of_epoch) const;
 
-  PretrainConfig config_;
+  TrainingConfig config_;
   c10::Device device_;
   const TrainingSet& data_;
-  PretrainModules modules_;
+  std::unique_ptr<Objective> objective_;
+  encoder::Wav2Vec2Model model_{nullptr};
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   TrainPosition pos_;
 };

@@ -21,19 +21,19 @@ void apply_training_preset(const std::string& name, PretrainConfig& c) {
     c.arch = "tiny";
     c.model = resolve_arch("tiny");
     c.epochs = 2;
-    c.kmeans.clusters = 50;
+    c.hubert.kmeans.clusters = 50;
     return;
   }
   if (name == "memorise") {
     // Each choice below and what it did is in docs/results.md ("Pretraining presets").
     c.arch = "mini";
     c.model = resolve_arch("mini");
-    c.kmeans.scope = "speaker";  // a codebook per training speaker: its labels can only be learnt by memorising
-    c.kmeans.clusters = 20;
-    c.head.head = "cosine";
-    c.head.unmasked_weight = 1.0;  // also label the frames the model sees
-    c.masking.prob = 0.08;
-    c.masking.span = 10;
+    c.hubert.kmeans.scope = "speaker";  // a codebook per training speaker: its labels can only be learnt by memorising
+    c.hubert.kmeans.clusters = 20;
+    c.hubert.head.head = "cosine";
+    c.hubert.head.unmasked_weight = 1.0;  // also label the frames the model sees
+    c.hubert.masking.prob = 0.08;
+    c.hubert.masking.span = 10;
     c.data.batch_size = 8;
     c.data.max_seconds = 6;
     c.optim.lr = 2e-3;

@@ -14,7 +14,7 @@ void AuditArgs::resolve() {
   else config.levels = {level};
   if (attack == "all") config.attacks = {"basic", "improved"};
   else config.attacks = {attack};
-  config.direction = audit::parse_direction_mode(direction);
+  config.set_direction(direction);
   config.distance = audit::parse_distance(distance);
   config.validate();
 }

@@ -49,15 +49,16 @@ void run(ExtractOptions& opt) {
   parse_shard(opt.shard, opt.config);
   opt.config.layers = opt.layers;
   opt.config.audio_policy = corpus::audio_policy(corpus::CorpusSpec::parse(opt.corpus));
-  ProgressBar bar;
-  auto corpus = corpus::load_corpus(corpus::CorpusSpec::parse(opt.corpus), bar.callback());
-  bar.finish();
-  if (!corpus.skipped.empty()) log_warn(corpus.skipped.summary(corpus.utterances.size(), "utterances", "read"));
   encoder::EncoderOptions eo;
   eo.device = opt.device;
   eo.precision = opt.precision;
   auto enc = encoder::load_encoder(opt.model, eo);
   log_info("model: " + enc->metadata().description());
+  features::check_layers(*enc, opt.config.layers);  // before the corpus is read
+  ProgressBar bar;
+  auto corpus = corpus::load_corpus(corpus::CorpusSpec::parse(opt.corpus), bar.callback());
+  bar.finish();
+  if (!corpus.skipped.empty()) log_warn(corpus.skipped.summary(corpus.utterances.size(), "utterances", "read"));
   const double seconds = total_audio_seconds(corpus) / opt.config.shard_count;
   const double gb = features::expected_store_bytes(seconds, enc->metadata().width, opt.config) / 1e9;
   char line[256];

@@ -29,6 +29,7 @@ struct StoreSpec {
   double z_lo, z_hi;
   int width = kWidth;
   bool nan = false;
+  bool first_without_speaker = false;  // the first record's meta lacks speaker_id (a store from another tool)
 };
 
 void write_store(const fs::path& dir, const StoreSpec& s, const at::Tensor& direction, int seed) {
@@ -49,8 +50,10 @@ void write_store(const fs::path& dir, const StoreSpec& s, const at::Tensor& dire
       features::add_state_arrays(kLayer, f, cfg, keep, arrays);
       if (s.nan && spk == 0 && u == 0) keep[0][0] = keep[1][0] = std::nan("");  // a store from another tool
       const std::string spk_id = s.prefix + std::to_string(spk);
-      w.append(spk_id + "-" + std::to_string(u), arrays,
-               {{"speaker_id", spk_id}, {"subset", s.prefix}, {"frames", std::to_string(f.size(0))}});
+      std::map<std::string, std::string> meta{{"speaker_id", spk_id}, {"subset", s.prefix},
+                                              {"frames", std::to_string(f.size(0))}};
+      if (s.first_without_speaker && spk == 0 && u == 0) meta.erase("speaker_id");
+      w.append(spk_id + "-" + std::to_string(u), arrays, meta);
     }
   }
 }
@@ -92,19 +95,19 @@ TEST(Audit, PaperDirectionIsReportedAsIsAndCalibrationFindsTheOtherWay) {
   auto config = fast_config();
   config.attacks = {"basic"};
   auto paper = run_audit(f.in, config);
-  EXPECT_EQ(find(paper, "utterance", "basic").direction, "high");
+  EXPECT_EQ(find(paper, "utterance", "basic").direction, ScoreDirection::High);
   EXPECT_LT(find(paper, "utterance", "basic").metrics.auc, 0.3);
   EXPECT_GT(find(paper, "speaker", "basic").metrics.auc, 0.7);
   EXPECT_EQ(find(paper, "speaker", "basic").metrics.n_members, 8u);
 
-  config.direction = DirectionMode::Calibrate;
+  config.calibrate_direction = true;
   auto cal = run_audit(f.in, config);
   const auto& u = find(cal, "utterance", "basic");
-  EXPECT_EQ(u.direction, "low");
+  EXPECT_EQ(u.direction, ScoreDirection::Low);
   EXPECT_NE(u.direction_source.find("calibrated on"), std::string::npos);
   EXPECT_GT(u.metrics.auc, 0.7);
   EXPECT_NEAR(u.metrics.auc, 1.0 - find(paper, "utterance", "basic").metrics.auc, 0.1);
-  EXPECT_EQ(find(cal, "speaker", "basic").direction, "high");
+  EXPECT_EQ(find(cal, "speaker", "basic").direction, ScoreDirection::High);
   // The calibration speakers (2 per side) are held out of the evaluation.
   EXPECT_EQ(find(cal, "speaker", "basic").metrics.n_members, 6u);
   EXPECT_EQ(find(cal, "speaker", "basic").metrics.n_nonmembers, 6u);
@@ -114,7 +117,7 @@ TEST(Audit, PaperDirectionIsReportedAsIsAndCalibrationFindsTheOtherWay) {
 TEST(Audit, ImprovedAttacksBeatChanceAndTheRunDirectoryAgreesWithTheResult) {
   Fixture f;
   auto config = fast_config();
-  config.direction = DirectionMode::Calibrate;
+  config.calibrate_direction = true;
   auto r = run_audit(f.in, config);
   ASSERT_EQ(r.results.size(), 4u);
   EXPECT_GT(find(r, "utterance", "improved").metrics.auc, 0.7);
@@ -151,6 +154,23 @@ TEST(Audit, AnUtteranceIdAmongMembersAndNonMembersIsRefused) {
   EXPECT_THROW(run_audit(f.in, fast_config()), InvalidArgument);
 }
 
+// A record without a speaker_id is scored at utterance level but belongs to no speaker: skipped and counted there,
+// never merged into a speaker called "".
+TEST(Audit, RecordsWithoutASpeakerAreSkippedAtSpeakerLevel) {
+  Fixture f({"m", 6, 4, 0.7, 1.0, kWidth, false, true});
+  auto config = fast_config();
+  config.attacks = {"basic"};
+  auto r = run_audit(f.in, config);
+  const auto& spk = find(r, "speaker", "basic");
+  EXPECT_EQ(spk.metrics.n_members, 6u);
+  ASSERT_EQ(spk.skipped.size(), 1u);
+  EXPECT_EQ(spk.skipped.items[0].id, "m0-0");
+  EXPECT_NE(spk.skipped.items[0].reason.find("no speaker_id"), std::string::npos) << spk.skipped.items[0].reason;
+  for (const auto& item : spk.items) EXPECT_FALSE(item.speaker_id.empty());
+  EXPECT_EQ(find(r, "utterance", "basic").metrics.n_members, 24u);  // still an utterance
+  EXPECT_EQ(r.counts["members"]["speakers"], 6);
+}
+
 TEST(Audit, BadInputsGiveClearErrors) {
   auto config = fast_config();
   {
@@ -170,7 +190,16 @@ TEST(Audit, BadInputsGiveClearErrors) {
   config = fast_config();
   {
     Fixture wide({"m", 6, 4, 0.7, 1.0}, {"n", 6, 4, 0.0, 0.3, kWidth + 3}, {"a", 20, 4, 0.0, 1.0});
-    EXPECT_THROW(run_audit(wide.in, config), Error);  // widths differ between stores
+    config.attacks = {"basic"};  // even the summaries-only attacks must not compare features of two widths
+    try {
+      run_audit(wide.in, config);
+      FAIL() << "stores of different widths accepted";
+    } catch (const InvalidArgument& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("feature width"), std::string::npos) << m;
+      EXPECT_NE(m.find(std::to_string(kWidth + 3)), std::string::npos) << m;
+    }
+    config = fast_config();
   }
   {
     Fixture nan({"m", 6, 4, 0.7, 1.0, kWidth, true});

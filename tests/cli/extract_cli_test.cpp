@@ -79,5 +79,20 @@ TEST(ExtractCli, ReportsSkippedFilesAndRefusesAMismatchedStore) {
   EXPECT_NE(out.find("layers: stored '[2]', requested '[1]'"), std::string::npos) << out;
 }
 
+// A hidden state the model lacks is refused before the corpus is read: the corpus here does not even exist.
+TEST(ExtractCli, RefusesALayerTheModelLacksBeforeReadingTheCorpus) {
+  TempDir dir;
+  const std::string cmd = std::string(SPEECHLEAK_CLI_PATH) + " extract --model " + kModel.string() +
+                          " --corpus 'librispeech:" + (dir / "missing").string() + ":s' --layers 99 --out " +
+                          (dir / "st").string();
+  std::string out;
+  EXPECT_EQ(testing::run_command(cmd, &out), 1) << out;
+  EXPECT_NE(out.find("--layers"), std::string::npos) << out;
+  EXPECT_NE(out.find("[0, 2]"), std::string::npos) << out;
+  EXPECT_NE(out.find("99"), std::string::npos) << out;
+  EXPECT_EQ(out.find("encoder failed"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "st"));
+}
+
 }  // namespace
 }  // namespace speechleak

@@ -27,7 +27,7 @@ const audit::AttackResult& find(const audit::AuditResult& r, const std::string& 
 // memorise its speakers: 100 epochs of 2 steps. The basic attacks only, with fixed directions (no speakers spent on
 // calibration, so all 4 + 4 are evaluated): speaker level the paper's way (high), utterance level the way every
 // memorising model of docs/results.md pointed (low: members' frames more alike).
-DemoPreset memorising_preset(audit::DirectionMode direction, const std::string& level) {
+DemoPreset memorising_preset(ScoreDirection direction, const std::string& level) {
   auto p = demo_preset("test");
   p.name = "test-memorise";
   p.pretrain.epochs = 100;
@@ -35,18 +35,19 @@ DemoPreset memorising_preset(audit::DirectionMode direction, const std::string& 
   p.audit.attacks = {"basic"};
   p.audit.levels = {level};
   p.audit.direction = direction;
+  p.audit.calibrate_direction = false;
   return p;
 }
 
 TEST(DemoMemorise, BasicAttacksBeatChanceOnAMemorisingModel) {
   TempDir dir;
-  const auto speaker = run_demo(memorising_preset(audit::DirectionMode::High, "speaker"), dir.path() / "d", {});
+  const auto speaker = run_demo(memorising_preset(ScoreDirection::High, "speaker"), dir.path() / "d", {});
   const auto& s = find(speaker.audit, "speaker", "basic");
   EXPECT_EQ(s.metrics.n_members, 4u);
   EXPECT_EQ(s.metrics.n_nonmembers, 4u);
   EXPECT_GE(s.metrics.auc, 0.8) << "speaker-level basic AUC on a model trained 100 epochs on its 4 speakers";
   // Same corpus and model (cached), utterance level: 12 member and 12 non-member utterances.
-  const auto utterance = run_demo(memorising_preset(audit::DirectionMode::Low, "utterance"), dir.path() / "d", {});
+  const auto utterance = run_demo(memorising_preset(ScoreDirection::Low, "utterance"), dir.path() / "d", {});
   EXPECT_TRUE(utterance.model_reused);
   const auto& u = find(utterance.audit, "utterance", "basic");
   EXPECT_EQ(u.metrics.n_members, 12u);
@@ -88,7 +89,8 @@ TEST(DemoVariants, SanitisedModelsAreAuditedOnTheUtterancesTheyTrainedOn) {
   auto preset = demo_preset("test");
   preset.pretrain.epochs = 1;
   preset.audit.levels = {"utterance"};
-  preset.audit.direction = audit::DirectionMode::High;  // no calibration split: every member is evaluated
+  preset.audit.direction = ScoreDirection::High;  // no calibration split: every member is evaluated
+  preset.audit.calibrate_direction = false;
   DemoVariant v;
   v.defenses = {"sanitize-names"};
   const auto r = run_demo(preset, dir.path() / "d", {}, v);

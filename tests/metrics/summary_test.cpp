@@ -110,6 +110,18 @@ TEST(Summary, JsonWritesNullForMissingIntervalAndInfiniteThreshold) {
   EXPECT_NO_THROW((void)j.dump());
 }
 
+// Metrics whose thresholds come from the evaluation labels say so, naming each one that exists in the summary.
+TEST(Summary, JsonLabelsTheLabelInformedMetrics) {
+  const Scored d = from_classes({3.0, 2.0}, {1.0, 2.5});
+  const nlohmann::json j = to_json(summarize(d.scores, d.labels, no_bootstrap()));
+  ASSERT_TRUE(j.contains("label_informed"));
+  const auto names = j["label_informed"]["metrics"].get<std::vector<std::string>>();
+  EXPECT_EQ(names, (std::vector<std::string>{"balanced_accuracy", "advantage", "percentile_advantages",
+                                             "mean_threshold_advantage"}));
+  for (const auto& n : names) EXPECT_TRUE(j.contains(n)) << n;
+  EXPECT_NE(j["label_informed"]["note"].get<std::string>().find("upper bounds"), std::string::npos);
+}
+
 TEST(MetricsConfig, DefaultsValidateAndPrint) {
   const MetricsConfig c;
   EXPECT_NO_THROW(c.validate());

@@ -76,6 +76,21 @@ TEST_F(HtmlReportTest, WarningsAndNonDefaultDirectionsAreProminent) {
             std::string::npos);
 }
 
+// A calibration that chose "high" applied the paper's rule: nothing to warn about.
+TEST_F(HtmlReportTest, ACalibratedHighDirectionIsNotAWarning) {
+  std::vector<report::RunData> calibrated = {runs_[0]};
+  for (auto& r : calibrated[0].results) {
+    r.direction = "high";
+    r.direction_source = "calibrated on 8 labelled speakers held out of the evaluation (calibration AUC 0.938)";
+    r.paper_direction = true;
+  }
+  const std::string html = render_report(calibrated, {}, "");
+  EXPECT_EQ(html.find("score direction"), std::string::npos);
+  calibrated[0].results[0].paper_direction = false;
+  calibrated[0].results[0].direction = "low";
+  EXPECT_NE(render_report(calibrated, {}, "").find("score direction &#39;low&#39;"), std::string::npos);
+}
+
 TEST_F(HtmlReportTest, NoWarningsSaysSo) {
   std::vector<report::RunData> clean = {runs_[0]};
   clean[0].warnings.clear();

@@ -18,7 +18,7 @@ namespace speechleak::attack {
 
 struct UtteranceAttackConfig {
   int64_t k = 500;  // pseudo-labelled utterances per side (and again per side for validation)
-  SeenEnd seen_end = SeenEnd::High;
+  ScoreDirection seen_end = ScoreDirection::High;
   TrainConfig train;
   void validate() const;
   std::string to_string() const;
@@ -43,7 +43,7 @@ class ImprovedUtteranceAttack {
 
 struct SpeakerAttackConfig {
   int64_t k = 1;  // pseudo-labelled speakers per side (the paper's value), and again per side for validation
-  SeenEnd seen_end = SeenEnd::High;
+  ScoreDirection seen_end = ScoreDirection::High;
   TrainConfig train;
   void validate() const;
   std::string to_string() const;

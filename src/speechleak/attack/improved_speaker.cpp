@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "speechleak/attack/attacker_networks.h"
 #include "speechleak/attack/improved_attacks.h"
 #include "speechleak/attack/padding.h"
+#include "speechleak/runtime/torch_rng.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/random.h"
 
@@ -54,14 +54,13 @@ void SpeakerAttackConfig::validate() const {
 }
 
 std::string SpeakerAttackConfig::to_string() const {
-  std::ostringstream out;
-  out << "k=" << k << " seen_end=" << attack::to_string(seen_end) << " " << train.to_string();
-  return out.str();
+  return "k=" + std::to_string(k) + " seen_end=" + speechleak::to_string(seen_end) + " " + train.to_string();
 }
 
 struct ImprovedSpeakerAttack::State {
   SpeakerPairAttacker model{nullptr};
   PseudoLabels labels;
+  int64_t width = 0;  // of the auxiliary frames it was trained on
 };
 
 ImprovedSpeakerAttack::ImprovedSpeakerAttack(SpeakerAttackConfig config) : config_(std::move(config)) {
@@ -77,9 +76,12 @@ TrainResult ImprovedSpeakerAttack::fit(const std::vector<SpeakerFrames>& aux_spe
   const auto table = make_pairs(aux_speakers, "auxiliary speakers");
   const int64_t width = check_sequences(table.utterances, "auxiliary frames");
   auto state = std::make_unique<State>();
+  state->width = width;
   state->labels = pseudo_label(aux_basic_scores, config_.k, config_.seen_end, "auxiliary speakers");
-  at::manual_seed(derive_seed(config_.train.seed, "speaker attacker init"));
-  state->model = SpeakerPairAttacker(width, config_.train.dropout);
+  {
+    runtime::ForkedTorchRng rng(derive_seed(config_.train.seed, "speaker attacker init"));  // the caller's stream is untouched
+    state->model = SpeakerPairAttacker(width, config_.train.dropout);
+  }
 
   // The pairs of the pseudo-labelled speakers become the examples, labelled by their speaker's side.
   auto examples = [&](const std::vector<int64_t>& seen, const std::vector<int64_t>& unseen) {
@@ -115,7 +117,10 @@ TrainResult ImprovedSpeakerAttack::fit(const std::vector<SpeakerFrames>& aux_spe
 std::vector<double> ImprovedSpeakerAttack::score(const std::vector<SpeakerFrames>& speakers) const {
   if (!state_) throw Error("ImprovedSpeakerAttack::score called before fit()");
   const auto table = make_pairs(speakers, "evaluation speakers");
-  check_sequences(table.utterances, "evaluation frames");
+  const int64_t width = check_sequences(table.utterances, "evaluation frames");
+  if (width != state_->width)
+    throw invalid_argument("evaluation frames", "width " + std::to_string(state_->width) + " (as the auxiliary set)",
+                           std::to_string(width));
   auto model = state_->model;
   auto logits = batched_logits(static_cast<int64_t>(table.pairs.size()), config_.train.batch_size,
                                [&](const std::vector<int64_t>& ex) { return pair_logits(model, table, ex); });

@@ -1,10 +1,10 @@
 #include <ATen/ATen.h>
 
-#include <sstream>
 
 #include "speechleak/attack/attacker_networks.h"
 #include "speechleak/attack/improved_attacks.h"
 #include "speechleak/attack/padding.h"
+#include "speechleak/runtime/torch_rng.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/random.h"
 
@@ -16,9 +16,7 @@ void UtteranceAttackConfig::validate() const {
 }
 
 std::string UtteranceAttackConfig::to_string() const {
-  std::ostringstream out;
-  out << "k=" << k << " seen_end=" << attack::to_string(seen_end) << " " << train.to_string();
-  return out.str();
+  return "k=" + std::to_string(k) + " seen_end=" + speechleak::to_string(seen_end) + " " + train.to_string();
 }
 
 struct ImprovedUtteranceAttack::State {
@@ -40,8 +38,10 @@ TrainResult ImprovedUtteranceAttack::fit(const std::vector<at::Tensor>& aux_fram
                            std::to_string(aux_basic_scores.size()));
   auto state = std::make_unique<State>();
   state->labels = pseudo_label(aux_basic_scores, config_.k, config_.seen_end, "auxiliary utterances");
-  at::manual_seed(derive_seed(config_.train.seed, "utterance attacker init"));
-  state->model = UtteranceAttacker(width, config_.train.dropout);
+  {
+    runtime::ForkedTorchRng rng(derive_seed(config_.train.seed, "utterance attacker init"));  // the caller's stream is untouched
+    state->model = UtteranceAttacker(width, config_.train.dropout);
+  }
 
   // Training examples: seen first (label 1), then unseen (label 0); the same for validation.
   auto examples = [](const std::vector<int64_t>& seen, const std::vector<int64_t>& unseen) {

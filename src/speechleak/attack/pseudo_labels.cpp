@@ -7,15 +7,7 @@
 
 namespace speechleak::attack {
 
-SeenEnd parse_seen_end(const std::string& name) {
-  if (name == "high") return SeenEnd::High;
-  if (name == "low") return SeenEnd::Low;
-  throw invalid_argument("seen end", "high or low", "'" + name + "'");
-}
-
-std::string to_string(SeenEnd end) { return end == SeenEnd::High ? "high" : "low"; }
-
-PseudoLabels pseudo_label(const std::vector<double>& scores, int64_t k, SeenEnd seen, const std::string& what) {
+PseudoLabels pseudo_label(const std::vector<double>& scores, int64_t k, ScoreDirection seen, const std::string& what) {
   const auto n = static_cast<int64_t>(scores.size());
   if (k < 1) throw invalid_argument("k", "at least 1", std::to_string(k));
   if (4 * k > n)
@@ -27,7 +19,7 @@ PseudoLabels pseudo_label(const std::vector<double>& scores, int64_t k, SeenEnd 
   std::iota(order.begin(), order.end(), 0);
   // Descending by score when "seen" is the high end, ascending otherwise: order[0..k) are always "seen".
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-    return seen == SeenEnd::High ? scores[a] > scores[b] : scores[a] < scores[b];
+    return seen == ScoreDirection::High ? scores[a] > scores[b] : scores[a] < scores[b];
   });
   PseudoLabels out;
   out.train_seen.assign(order.begin(), order.begin() + k);

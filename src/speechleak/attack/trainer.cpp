@@ -7,11 +7,12 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
-#include <sstream>
 
+#include "speechleak/runtime/torch_rng.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/random.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::attack {
 namespace {
@@ -62,10 +63,9 @@ void TrainConfig::validate() const {
 }
 
 std::string TrainConfig::to_string() const {
-  std::ostringstream out;
-  out << "lr=" << learning_rate << " batch=" << batch_size << " max_epochs=" << max_epochs << " patience=" << patience
-      << " dropout=" << dropout << " seed=" << seed;
-  return out.str();
+  return "lr=" + text::general(learning_rate) + " batch=" + std::to_string(batch_size) +
+         " max_epochs=" + std::to_string(max_epochs) + " patience=" + std::to_string(patience) +
+         " dropout=" + text::general(dropout) + " seed=" + std::to_string(seed);
 }
 
 std::vector<double> batched_logits(int64_t n, int64_t batch_size, const BatchLogits& logits) {
@@ -85,7 +85,8 @@ TrainResult train_binary(torch::nn::Module& model, const std::vector<float>& tra
                          const BatchLogits& val_logits, const TrainConfig& config, const ProgressCallback& progress) {
   config.validate();
   runtime::ensure_torch_threads();
-  at::manual_seed(derive_seed(config.seed, "attacker dropout"));
+  // Dropout draws from torch's global generator: fork it, so the caller's stream is untouched.
+  runtime::ForkedTorchRng dropout_rng(derive_seed(config.seed, "attacker dropout"));
   torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(config.learning_rate));
   Rng rng(derive_seed(config.seed, "attacker shuffle"));
 
@@ -96,7 +97,7 @@ TrainResult train_binary(torch::nn::Module& model, const std::vector<float>& tra
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<int64_t> order(train_labels.size());
     std::iota(order.begin(), order.end(), 0);
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[uniform_index(rng, i)]);
+    seeded_shuffle(order, rng);
     model.train();
     double loss_sum = 0;
     for (size_t s = 0; s < order.size(); s += config.batch_size) {

@@ -8,6 +8,7 @@
 
 #include "speechleak/audit/direction.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/number_format.h"
 #include "speechleak/util/log.h"
 
 namespace speechleak::audit {
@@ -19,7 +20,9 @@ struct Sets {
 };
 
 struct Direction {
-  std::string rule = "high", source = "default (paper)";
+  ScoreDirection rule = ScoreDirection::High;
+  std::string source = "default (paper)";
+  bool paper = true;  // the rule (or, for the improved attacks, the seen end) is the paper's: high
 };
 
 // Evaluation items are matched by utterance id (improved attacks look frames up by id): an id among both members
@@ -47,6 +50,9 @@ Sets load_sets(const AuditInputs& in, const AuditConfig& c) {
     if (other->preprocessing != s.members.preprocessing)
       throw invalid_argument("preprocessing of " + other->store.string(),
                              "the members' ('" + s.members.preprocessing + "')", "'" + other->preprocessing + "'");
+    if (other->width != s.members.width)
+      throw invalid_argument("feature width of " + other->store.string(),
+                             std::to_string(s.members.width) + " (the members')", std::to_string(other->width));
     if (other->model_fingerprint != s.members.model_fingerprint)
       throw invalid_argument("model of " + other->store.string(),
                              "the members' model (fingerprint " + s.members.model_fingerprint + ")",
@@ -91,8 +97,9 @@ ScoredSet basic_scores(const std::string& level, const std::vector<const Feature
 }
 
 Direction choose_direction(const std::string& level, const Sets& s, const AuditConfig& c) {
-  if (c.direction != DirectionMode::Calibrate)
-    return {to_string(c.direction), c.direction == DirectionMode::High ? "default (paper)" : "--direction low"};
+  if (!c.calibrate_direction)
+    return {c.direction, c.direction == ScoreDirection::High ? "default (paper)" : "--direction low",
+            c.direction == ScoreDirection::High};
   auto cal = basic_scores(level, {&s.calibration}, c);
   const auto y = labels(cal.items);
   if (std::count(y.begin(), y.end(), 1) == 0 || std::count(y.begin(), y.end(), 0) == 0)
@@ -101,13 +108,14 @@ Direction choose_direction(const std::string& level, const Sets& s, const AuditC
   double auc = 0;
   auto rule = calibrated_direction(raws(cal), y, &auc);
   return {rule, "calibrated on " + std::to_string(cal.items.size()) + " labelled " + level +
-                    "s held out of the evaluation (calibration AUC " + std::to_string(auc) + ")"};
+                    "s held out of the evaluation (calibration AUC " + text::fixed(auc, 3) + ")",
+          rule == ScoreDirection::High};
 }
 
 AttackResult finish(std::string level, std::string attack, ScoredSet scored, const Direction& d, const AuditConfig& c) {
-  AttackResult r{std::move(level), std::move(attack), d.rule, d.source, std::move(scored.items), {}, {},
+  AttackResult r{std::move(level), std::move(attack), d.rule, d.source, d.paper, std::move(scored.items), {}, {},
                  std::move(scored.skipped), nlohmann::json::object()};
-  for (const auto& i : r.items) r.scores.push_back(d.rule == "high" ? i.raw : -i.raw);
+  for (const auto& i : r.items) r.scores.push_back(oriented(i.raw, d.rule));
   r.metrics = metrics::summarize(r.scores, labels(r.items), c.metrics);
   return r;
 }
@@ -123,11 +131,12 @@ nlohmann::json training_log(const attack::TrainResult& t, const attack::PseudoLa
                                                   {"val_seen", p.val_seen.size()}, {"val_unseen", p.val_unseen.size()}}}};
 }
 
-// The improved attacks label the calibrated end of the auxiliary basic-score ranking "seen".
-attack::SeenEnd seen_end(const Direction& d) { return d.rule == "high" ? attack::SeenEnd::High : attack::SeenEnd::Low; }
-
+// The improved attacks label the calibrated end of the auxiliary basic-score ranking "seen"; their own output
+// points high.
 Direction improved_direction(const std::string& output, const Direction& d) {
-  return {"high", output + "; seen = the " + d.rule + " end of the auxiliary basic-score ranking (" + d.source + ")"};
+  return {ScoreDirection::High,
+          output + "; seen = the " + to_string(d.rule) + " end of the auxiliary basic-score ranking (" + d.source + ")",
+          d.rule == ScoreDirection::High};
 }
 
 AttackResult improved_utterance(const Sets& s, const Direction& d, const AuditConfig& c, const ProgressCallback& pg) {
@@ -143,7 +152,7 @@ AttackResult improved_utterance(const Sets& s, const Direction& d, const AuditCo
   std::vector<at::Tensor> aux_frames;
   for (const auto& i : aux.items) aux_frames.push_back(aux_by_id.at(i.id)->frames);
   auto config = c.improved_utterance;
-  config.seen_end = seen_end(d);
+  config.seen_end = d.rule;
   attack::ImprovedUtteranceAttack attacker(config);
   auto log = attacker.fit(aux_frames, raws(aux), pg);
   ScoredSet eval = basic_utterance_scores(s.eval(), c.distance);  // the same utterances the basic attack scores
@@ -156,30 +165,27 @@ AttackResult improved_utterance(const Sets& s, const Direction& d, const AuditCo
   return r;
 }
 
-std::vector<attack::SpeakerFrames> speaker_frames(const std::vector<SpeakerGroup>& groups) {
+// The frames of the scored speakers, matched by speaker id (the scored items are those the basic attack scores).
+std::vector<attack::SpeakerFrames> speaker_frames(const ScoredSet& scored, const std::vector<const FeatureSet*>& sets) {
+  std::map<std::string, SpeakerGroup> groups;
+  for (auto& g : group_by_speaker(sets)) groups.emplace(g.speaker_id, std::move(g));
   std::vector<attack::SpeakerFrames> out;
-  for (const auto& g : groups) {
+  for (const auto& item : scored.items) {
     attack::SpeakerFrames f;
-    for (const auto* u : g.utterances) f.push_back(u->frames);
+    for (const auto* u : groups.at(item.id).utterances) f.push_back(u->frames);
     out.push_back(std::move(f));
   }
   return out;
 }
 
-std::vector<SpeakerGroup> scorable(std::vector<SpeakerGroup> groups, int min_utts) {
-  std::erase_if(groups, [&](const auto& g) { return static_cast<int>(g.utterances.size()) < std::max(2, min_utts); });
-  return groups;
-}
-
 AttackResult improved_speaker(const Sets& s, const Direction& d, const AuditConfig& c, const ProgressCallback& pg) {
-  auto aux_groups = scorable(group_by_speaker({&s.aux}), c.min_utts_per_speaker);
   auto aux = basic_speaker_scores({&s.aux}, c.min_utts_per_speaker);
   auto config = c.improved_speaker;
-  config.seen_end = seen_end(d);
+  config.seen_end = d.rule;
   attack::ImprovedSpeakerAttack attacker(config);
-  auto log = attacker.fit(speaker_frames(aux_groups), raws(aux), pg);
+  auto log = attacker.fit(speaker_frames(aux, {&s.aux}), raws(aux), pg);
   ScoredSet eval = basic_speaker_scores(s.eval(), c.min_utts_per_speaker);
-  auto probs = attacker.score(speaker_frames(scorable(group_by_speaker(s.eval()), c.min_utts_per_speaker)));
+  auto probs = attacker.score(speaker_frames(eval, s.eval()));
   for (size_t k = 0; k < eval.items.size(); ++k) eval.items[k].raw = probs[k];
   auto r = finish("speaker", "improved", std::move(eval), improved_direction("mean pair P(seen)", d), c);
   r.details = training_log(log, attacker.pseudo_labels());
@@ -196,16 +202,14 @@ nlohmann::json counts(const Sets& s) {
 
 }  // namespace
 
-DirectionMode parse_direction_mode(const std::string& name) {
-  if (name == "high") return DirectionMode::High;
-  if (name == "low") return DirectionMode::Low;
-  if (name == "calibrate") return DirectionMode::Calibrate;
-  throw invalid_argument("direction", "high, low or calibrate", "'" + name + "'");
+void AuditConfig::set_direction(const std::string& name) {
+  if (name != "calibrate" && name != "high" && name != "low")
+    throw invalid_argument("--direction", "high, low or calibrate", "'" + name + "'");
+  calibrate_direction = name == "calibrate";
+  if (!calibrate_direction) direction = parse_score_direction(name, "--direction");
 }
 
-std::string to_string(DirectionMode mode) {
-  return mode == DirectionMode::High ? "high" : mode == DirectionMode::Low ? "low" : "calibrate";
-}
+std::string AuditConfig::direction_option() const { return calibrate_direction ? "calibrate" : to_string(direction); }
 
 bool AuditConfig::wants(const std::string& level, const std::string& attack) const {
   return std::find(levels.begin(), levels.end(), level) != levels.end() &&
@@ -227,7 +231,7 @@ void AuditConfig::validate() const {
 
 nlohmann::json AuditConfig::to_json() const {
   return {{"levels", levels}, {"attacks", attacks}, {"layer", layer}, {"distance", to_string(distance)},
-          {"direction", to_string(direction)}, {"calibration_speakers", calibration_speakers},
+          {"direction", direction_option()}, {"calibration_speakers", calibration_speakers},
           {"max_utts_per_speaker", max_utts_per_speaker}, {"min_utts_per_speaker", min_utts_per_speaker},
           {"seed", seed}, {"improved_utterance", improved_utterance.to_string()},
           {"improved_speaker", improved_speaker.to_string()}, {"metrics", metrics.to_string()}};
@@ -240,7 +244,7 @@ AuditResult run_audit(const AuditInputs& inputs, const AuditConfig& config, cons
   result.layer = s.members.layer;
   result.model_fingerprint = s.members.model_fingerprint;
   result.warnings = overlap_warnings(s);
-  if (config.direction == DirectionMode::Calibrate)
+  if (config.calibrate_direction)
     s.calibration = split_calibration(s.members, s.nonmembers, config.calibration_speakers, config.seed);
   for (const std::string level : {"utterance", "speaker"}) {
     if (!config.wants(level, "basic") && !config.wants(level, "improved")) continue;

@@ -10,21 +10,20 @@
 #include "speechleak/audit/scoring.h"
 #include "speechleak/metrics/summary.h"
 #include "speechleak/util/progress.h"
+#include "speechleak/util/score_direction.h"
 
 namespace speechleak::audit {
-
-// Which way a score points. High: member when the score is above the threshold (the paper's rule, default).
-// Calibrate: chosen per level on a labelled calibration split (speakers held out of the evaluation).
-enum class DirectionMode { High, Low, Calibrate };
-DirectionMode parse_direction_mode(const std::string& name);  // "high" | "low" | "calibrate"
-std::string to_string(DirectionMode mode);
 
 struct AuditConfig {
   std::vector<std::string> levels{"utterance", "speaker"};  // subset of {utterance, speaker}
   std::vector<std::string> attacks{"basic", "improved"};    // subset of {basic, improved}
   int layer = -1;                                           // -1: the highest layer in the stores
   Distance distance = Distance::Cosine;
-  DirectionMode direction = DirectionMode::High;
+  // Which way the basic scores point (util/score_direction.h): `direction` (High, the paper's rule, by default),
+  // or, with calibrate_direction, chosen per level on a labelled calibration split (speakers held out of the
+  // evaluation).
+  ScoreDirection direction = ScoreDirection::High;
+  bool calibrate_direction = false;
   int calibration_speakers = 2;  // per side (members, non-members) when calibrating
   int max_utts_per_speaker = 0;  // 0 = all
   int min_utts_per_speaker = 2;  // speaker level
@@ -35,6 +34,9 @@ struct AuditConfig {
 
   void validate() const;
   nlohmann::json to_json() const;
+  // --direction: "high" | "low" | "calibrate" (sets direction or calibrate_direction).
+  void set_direction(const std::string& name);
+  std::string direction_option() const;  // the --direction value that gives this config
   bool wants(const std::string& level, const std::string& attack) const;
 };
 
@@ -44,8 +46,11 @@ struct AuditInputs {
 
 struct AttackResult {
   std::string level, attack;
-  std::string direction;         // "high" | "low": applied to raw scores to get scores
+  ScoreDirection direction = ScoreDirection::High;  // applied to raw scores to get scores
   std::string direction_source;  // how it was chosen
+  // The paper's rule was applied: scores point high and, for the improved attacks, the high end of the auxiliary
+  // basic-score ranking was labelled "seen" (whether by default or because calibration chose it).
+  bool paper_direction = true;
   std::vector<ScoredItem> items;
   std::vector<double> scores;    // oriented: higher = more likely member
   metrics::MetricsSummary metrics;

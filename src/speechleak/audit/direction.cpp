@@ -17,8 +17,7 @@ void move_speakers(FeatureSet& from, FeatureSet& to, int count, uint64_t seed) {
     throw invalid_argument("calibration speakers for " + from.role,
                            "fewer than the " + std::to_string(speakers.size()) + " speakers there (some must remain "
                            "for evaluation)", std::to_string(count));
-  Rng rng(derive_seed(seed, "calibration:" + from.role));
-  for (size_t i = speakers.size(); i > 1; --i) std::swap(speakers[i - 1], speakers[uniform_index(rng, i)]);
+  seeded_shuffle(speakers, derive_seed(seed, "calibration:" + from.role));
   std::set<std::string> chosen(speakers.begin(), speakers.begin() + count);
   std::vector<UtteranceFeatures> keep;
   for (auto& u : from.utterances) (chosen.count(u.speaker_id) ? to.utterances : keep).push_back(std::move(u));
@@ -38,10 +37,10 @@ FeatureSet split_calibration(FeatureSet& members, FeatureSet& nonmembers, int pe
   return cal;
 }
 
-std::string calibrated_direction(const std::vector<double>& raw, const std::vector<int>& labels, double* auc) {
+ScoreDirection calibrated_direction(const std::vector<double>& raw, const std::vector<int>& labels, double* auc) {
   const double a = metrics::roc_auc(raw, labels);
   if (auc) *auc = a;
-  return a >= 0.5 ? "high" : "low";
+  return a >= 0.5 ? ScoreDirection::High : ScoreDirection::Low;
 }
 
 }  // namespace speechleak::audit

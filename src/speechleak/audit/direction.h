@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "speechleak/audit/feature_set.h"
+#include "speechleak/util/score_direction.h"
 
 namespace speechleak::audit {
 
@@ -12,7 +13,7 @@ namespace speechleak::audit {
 // at least one for evaluation.
 FeatureSet split_calibration(FeatureSet& members, FeatureSet& nonmembers, int per_side, uint64_t seed);
 
-// "high" when members' raw scores rank above non-members' on the calibration items (AUC >= 0.5), else "low".
-std::string calibrated_direction(const std::vector<double>& raw, const std::vector<int>& labels, double* auc);
+// High when members' raw scores rank above non-members' on the calibration items (AUC >= 0.5), else Low.
+ScoreDirection calibrated_direction(const std::vector<double>& raw, const std::vector<int>& labels, double* auc);
 
 }  // namespace speechleak::audit

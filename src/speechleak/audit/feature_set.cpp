@@ -48,7 +48,8 @@ int64_t frame_count(const features::RecordRef& r, const std::string& prefix, con
 
 std::vector<std::string> FeatureSet::speaker_ids() const {
   std::set<std::string> ids;
-  for (const auto& u : utterances) ids.insert(u.speaker_id);
+  for (const auto& u : utterances)
+    if (!u.speaker_id.empty()) ids.insert(u.speaker_id);  // a record without one belongs to no speaker
   return {ids.begin(), ids.end()};
 }
 
@@ -92,10 +93,9 @@ void cap_utterances_per_speaker(FeatureSet& set, int n, uint64_t seed) {
   std::map<std::string, std::vector<size_t>> by_speaker;
   for (size_t i = 0; i < set.utterances.size(); ++i) by_speaker[set.utterances[i].speaker_id].push_back(i);
   std::vector<bool> keep(set.utterances.size(), false);
-  for (auto& [spk, idx] : by_speaker) {
-    Rng rng(derive_seed(seed, "cap:" + spk));
-    for (size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[uniform_index(rng, i)]);
-    for (size_t k = 0; k < idx.size() && k < static_cast<size_t>(n); ++k) keep[idx[k]] = true;
+  for (const auto& [spk, idx] : by_speaker) {
+    const auto order = group_sample_order(spk, idx.size(), seed);  // as the corpus filter max_utts_per_speaker
+    for (size_t k = 0; k < order.size() && k < static_cast<size_t>(n); ++k) keep[idx[order[k]]] = true;
   }
   std::vector<UtteranceFeatures> kept;
   for (size_t i = 0; i < keep.size(); ++i)

@@ -29,7 +29,7 @@ struct FeatureSet {
   int64_t width = 0;
   std::vector<UtteranceFeatures> utterances;  // sorted by utt_id
 
-  std::vector<std::string> speaker_ids() const;
+  std::vector<std::string> speaker_ids() const;  // sorted; records without a speaker_id are not counted
 };
 
 // Reads `layer` of every record; with need_frames, the store must hold frames (error otherwise, naming the store

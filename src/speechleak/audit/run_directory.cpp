@@ -35,8 +35,8 @@ void write_scores(const fs::path& path, const AttackResult& r) {
 nlohmann::json result_json(const AttackResult& r, int layer) {
   nlohmann::json skipped = nlohmann::json::array();
   for (const auto& s : r.skipped.items) skipped.push_back({{"id", s.id}, {"reason", s.reason}});
-  return {{"level", r.level}, {"attack", r.attack}, {"layer", layer}, {"direction", r.direction},
-          {"direction_source", r.direction_source}, {"metrics", metrics::to_json(r.metrics)},
+  return {{"level", r.level}, {"attack", r.attack}, {"layer", layer}, {"direction", to_string(r.direction)},
+          {"direction_source", r.direction_source}, {"paper_direction", r.paper_direction}, {"metrics", metrics::to_json(r.metrics)},
           {"skipped", skipped}, {"details", r.details}};
 }
 
@@ -90,7 +90,7 @@ std::string format_table(const AuditResult& result) {
     std::snprintf(tpr01, sizeof tpr01, "%.4f", r.metrics.one_tenth_fpr);
     std::snprintf(counts, sizeof counts, "%zu/%zu", r.metrics.n_members, r.metrics.n_nonmembers);
     out << std::setw(11) << r.level << std::setw(10) << r.attack << std::setw(24) << auc << std::setw(11) << tpr1
-        << std::setw(11) << tpr01 << std::setw(8) << counts << r.direction << "\n";
+        << std::setw(11) << tpr01 << std::setw(8) << counts << to_string(r.direction) << "\n";
   }
   return out.str();
 }

@@ -38,10 +38,14 @@ ScoredSet basic_utterance_scores(const std::vector<const FeatureSet*>& sets, Dis
   return out;
 }
 
-std::vector<SpeakerGroup> group_by_speaker(const std::vector<const FeatureSet*>& sets) {
+std::vector<SpeakerGroup> group_by_speaker(const std::vector<const FeatureSet*>& sets, SkipReport* skipped) {
   std::map<std::string, SpeakerGroup> groups;
   for (const auto* set : sets)
     for (const auto& u : set->utterances) {
+      if (u.speaker_id.empty()) {
+        if (skipped) skipped->add(u.utt_id, set->store.string(), "no speaker_id in the store's meta");
+        continue;
+      }
       auto [it, fresh] = groups.try_emplace(u.speaker_id);
       auto& g = it->second;
       if (fresh) {
@@ -65,7 +69,7 @@ std::vector<SpeakerGroup> group_by_speaker(const std::vector<const FeatureSet*>&
 
 ScoredSet basic_speaker_scores(const std::vector<const FeatureSet*>& sets, int min_utts) {
   ScoredSet out;
-  for (const auto& g : group_by_speaker(sets)) {
+  for (const auto& g : group_by_speaker(sets, &out.skipped)) {
     if (static_cast<int>(g.utterances.size()) < std::max(2, min_utts)) {
       out.skipped.add(g.speaker_id, "",
                       "too few utterances: " + std::to_string(g.utterances.size()) + " (at least " +

@@ -34,12 +34,13 @@ ScoredSet basic_utterance_scores(const std::vector<const FeatureSet*>& sets, Dis
 // utterances must agree; mixed speakers are an error naming them).
 ScoredSet basic_speaker_scores(const std::vector<const FeatureSet*>& sets, int min_utts = 2);
 
-// Utterances grouped by speaker, in utt_id order, with the speaker's membership.
+// Utterances grouped by speaker, in utt_id order, with the speaker's membership. Utterances whose store record has
+// no speaker_id belong to no speaker: they are left out and, with `skipped`, counted there.
 struct SpeakerGroup {
   std::string speaker_id, subset;
   int member = 0;
   std::vector<const UtteranceFeatures*> utterances;
 };
-std::vector<SpeakerGroup> group_by_speaker(const std::vector<const FeatureSet*>& sets);
+std::vector<SpeakerGroup> group_by_speaker(const std::vector<const FeatureSet*>& sets, SkipReport* skipped = nullptr);
 
 }  // namespace speechleak::audit

@@ -52,13 +52,13 @@ DemoPreset make_preset(const Sizes& z) {
   auto& t = p.pretrain;
   train::apply_training_preset("memorise", t);
   t.epochs = z.epochs;
-  t.kmeans.clusters = z.clusters;
+  t.hubert.kmeans.clusters = z.clusters;
   t.seed = 1;
 
   // --- audit: both levels, both attacks; the score direction is calibrated on 2 held-out speakers per side rather
   // than assumed (on small self-trained models the two levels can point different ways; docs/membership-inference.md).
   auto& a = p.audit;
-  a.direction = audit::DirectionMode::Calibrate;
+  a.calibrate_direction = true;
   a.calibration_speakers = 2;
   a.seed = 1;
   a.improved_utterance.k = z.k_utterance;
@@ -90,7 +90,7 @@ void validate_preset(const DemoPreset& p) {
     throw invalid_argument("improved_speaker.k", "<= aux speakers / 4 (" + std::to_string(aux_speakers / 4) + ")",
                            std::to_string(p.audit.improved_speaker.k));
   for (const auto& split : p.synth.splits())
-    if (p.audit.direction == audit::DirectionMode::Calibrate && (split.name == "pretrain" || split.name == "heldout") &&
+    if (p.audit.calibrate_direction && (split.name == "pretrain" || split.name == "heldout") &&
         split.speakers <= p.audit.calibration_speakers)
       throw invalid_argument("calibration_speakers", "fewer than the " + split.name + " speakers (" +
                                                          std::to_string(split.speakers) + ")",

@@ -1,3 +1,5 @@
+#include <type_traits>
+
 #include "speechleak/demo/demo_record.h"
 
 #include <torch/version.h>
@@ -6,6 +8,7 @@
 
 #include "speechleak/attack/trainer.h"
 #include "speechleak/util/log.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::demo {
 namespace fs = std::filesystem;
@@ -23,11 +26,11 @@ std::string shell_word(const std::string& s) {
   return quoted + "'";
 }
 
-template <typename T>
-std::string str(const T& v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
+std::string str(double v) { return text::general(v); }
+template <typename Int>
+  requires std::is_integral_v<Int>
+std::string str(Int v) {
+  return std::to_string(v);
 }
 
 // The attacker-training flags of `speechleak audit` (--utterance-lr, ...) for the settings that differ from the
@@ -47,7 +50,7 @@ std::string train_flags(const std::string& prefix, const attack::TrainConfig& t)
 json results_json(const audit::AuditResult& r) {
   json out = json::array();
   for (const auto& a : r.results)
-    out.push_back({{"level", a.level}, {"attack", a.attack}, {"direction", a.direction}, {"auc", a.metrics.auc},
+    out.push_back({{"level", a.level}, {"attack", a.attack}, {"direction", to_string(a.direction)}, {"auc", a.metrics.auc},
                    {"tpr_at_1pct_fpr", a.metrics.one_fpr}, {"tpr_at_0.1pct_fpr", a.metrics.one_tenth_fpr},
                    {"n_members", a.metrics.n_members}, {"n_nonmembers", a.metrics.n_nonmembers}});
   return out;
@@ -73,8 +76,8 @@ std::string audit_command(const audit::AuditConfig& c, const fs::path& model, co
   if (c.attacks.size() == 1) cmd += " --attack " + c.attacks[0];
   if (c.layer >= 0) cmd += " --layer " + str(c.layer);
   if (c.distance != d.distance) cmd += " --distance " + audit::to_string(c.distance);
-  cmd += " --direction " + audit::to_string(c.direction);
-  if (c.direction == audit::DirectionMode::Calibrate) cmd += " --calibration-speakers " + str(c.calibration_speakers);
+  cmd += " --direction " + c.direction_option();
+  if (c.calibrate_direction) cmd += " --calibration-speakers " + str(c.calibration_speakers);
   if (c.max_utts_per_speaker > 0) cmd += " --max-utts-per-speaker " + str(c.max_utts_per_speaker);
   cmd += " --k-utterance " + str(c.improved_utterance.k) + " --k-speaker " + str(c.improved_speaker.k);
   cmd += train_flags("utterance", c.improved_utterance.train) + train_flags("speaker", c.improved_speaker.train);

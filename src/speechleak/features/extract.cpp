@@ -39,11 +39,21 @@ uint64_t hash_file(const fs::path& path, uint64_t h) {
 }
 
 std::vector<int> resolved_layers(const encoder::Encoder& enc, const ExtractConfig& config) {
+  check_layers(enc, config.layers);
   if (!config.layers.empty()) return config.layers;
   return {enc.metadata().layers};
 }
 
 }  // namespace
+
+void check_layers(const encoder::Encoder& enc, const std::vector<int>& layers) {
+  const int top = enc.metadata().layers;
+  for (int layer : layers)
+    if (layer < 0 || layer > top)
+      throw invalid_argument("--layers", "hidden states in [0, " + std::to_string(top) + "] of this " +
+                                             std::to_string(top) + "-layer model (0 = the input of the first layer)",
+                             std::to_string(layer));
+}
 
 void add_state_arrays(int layer, const at::Tensor& frames, const ExtractConfig& config, std::vector<at::Tensor>& keep,
                       std::map<std::string, ArrayData>& arrays) {
@@ -120,13 +130,14 @@ void ExtractConfig::validate() const {
 }
 
 std::string ExtractConfig::to_string() const {
-  std::ostringstream out;
-  out << "layers=[";
-  for (size_t i = 0; i < layers.size(); ++i) out << (i ? "," : "") << layers[i];
-  out << "] frames=" << (frames ? frames_dtype : "no") << " decode_threads=" << decode_threads
-      << " max_batch_samples=" << max_batch_samples << " max_batch_size=" << max_batch_size << " window=" << window
-      << " shard=" << shard_index << "/" << shard_count << " reverse_audio=" << (reverse_audio ? "yes" : "no");
-  return out.str();
+  std::string out = "layers=[";
+  for (size_t i = 0; i < layers.size(); ++i) out += (i ? "," : "") + std::to_string(layers[i]);
+  out += "] frames=" + (frames ? frames_dtype : std::string("no")) + " decode_threads=" +
+         std::to_string(decode_threads) + " max_batch_samples=" + std::to_string(max_batch_samples) +
+         " max_batch_size=" + std::to_string(max_batch_size) + " window=" + std::to_string(window) + " shard=" +
+         std::to_string(shard_index) + "/" + std::to_string(shard_count) +
+         " reverse_audio=" + (reverse_audio ? "yes" : "no");
+  return out;
 }
 
 std::string ExtractReport::summary() const {

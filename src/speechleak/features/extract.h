@@ -56,6 +56,10 @@ struct ExtractReport {
 };
 
 // Bytes the store will take for `audio_seconds` of audio (frames at 50 Hz when config.frames).
+// Throws InvalidArgument naming --layers, the model's range and the layer when a requested hidden state is not
+// one the encoder has (before any audio is read).
+void check_layers(const encoder::Encoder& encoder, const std::vector<int>& layers);
+
 uint64_t expected_store_bytes(double audio_seconds, int width, const ExtractConfig& config);
 
 // A fingerprint of the model for store manifests: encoder description + a hash of every parameter's bytes.

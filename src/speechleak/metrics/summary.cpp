@@ -94,6 +94,11 @@ nlohmann::json to_json(const MetricsSummary& s) {
           {"one_fpr", s.one_fpr},
           {"one_tenth_fpr", s.one_tenth_fpr},
           {"zero_fpr", s.zero_fpr},
+          // Thresholds chosen with the evaluation labels (the best over the ROC, or the non-members' own score
+          // percentiles): upper bounds on what an attacker without those labels achieves, not attack results.
+          {"label_informed",
+           {{"metrics", {"balanced_accuracy", "advantage", "percentile_advantages", "mean_threshold_advantage"}},
+            {"note", "thresholds chosen on the evaluation labels (oracle): upper bounds, not attack results"}}},
           {"config", config_json(s.config)}};
 }
 

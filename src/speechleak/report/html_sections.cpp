@@ -119,7 +119,9 @@ std::string summary_table(const std::vector<RunData>& runs) {
 std::string details_table(const std::vector<RunData>& runs) {
   std::string h = "<table class=\"data details\"><thead><tr><th>Run</th><th>Level</th><th>Attack</th><th>Layer</th>"
                   "<th>Direction</th><th>Direction source</th><th>Members</th><th>Non-members</th>"
-                  "<th>Balanced accuracy</th><th>Advantage</th></tr></thead><tbody>\n";
+                  "<th title=\"threshold chosen on the evaluation labels: an upper bound, not an attack result\">Best balanced "
+                  "accuracy (label-informed)</th><th title=\"threshold chosen on the evaluation labels: an upper "
+                  "bound, not an attack result\">Best advantage (label-informed)</th></tr></thead><tbody>\n";
   for (const RunData& run : runs)
     for (const Result& r : run.results)
       h += "<tr><td>" + html_escape(run.run_name) + "</td><td>" + html_escape(r.level) + "</td><td>" +

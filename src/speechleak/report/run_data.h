@@ -48,6 +48,7 @@ struct Result {
   std::optional<long long> layer;
   std::string direction;         // "high" | "low"
   std::string direction_source;  // "default (paper)", "--direction", "calibrated on N labelled items"
+  bool paper_direction = true;   // the paper's rule applied (older runs: direction is not "low")
   Metrics metrics;
   std::vector<RocPoint> roc;            // roc/<level>-<attack>.csv, in file order
   std::vector<double> member_scores;    // scores/<level>-<attack>.csv, member == 1

@@ -68,6 +68,12 @@ Result parse_result(const nlohmann::json& entry, const fs::path& file, const std
   }
   r.direction = f.optional_string(entry, "direction");
   r.direction_source = f.optional_string(entry, "direction_source");
+  if (entry.contains("paper_direction")) {
+    if (!entry.at("paper_direction").is_boolean()) f.fail("paper_direction", "true or false", entry.at("paper_direction"));
+    r.paper_direction = entry.at("paper_direction").get<bool>();
+  } else {
+    r.paper_direction = r.direction != "low";
+  }
   r.metrics = parse_metrics(f.need(entry, "metrics"), file, f.path("metrics"));
   return r;
 }

@@ -33,11 +33,12 @@ TEST(BasicScores, CosineClosedFormEqualsPairwiseMean) {
   for (int seed = 0; seed < 4; ++seed) {
     at::manual_seed(seed);
     auto f = at::randn({37, 12}, at::kDouble) + (seed % 2 ? 0.5 : 0.0);
-    if (seed == 3) f[5].zero_();  // a silent frame
+    if (seed == 3) f[5].zero_(), f[20].zero_();  // silent frames: cos 0 with everything
     EXPECT_NEAR(utterance_cosine_distance(f), brute_cosine_distance(f), 1e-10) << seed;
-    if (seed != 3) {
-      EXPECT_NEAR(utterance_cosine_distance_from_summary(37, unit_frame_sum(f)), brute_cosine_distance(f), 1e-10);
-    }
+    EXPECT_EQ(nonzero_frame_count(f), seed == 3 ? 35 : 37);
+    EXPECT_NEAR(utterance_cosine_distance_from_summary(37, unit_frame_sum(f), nonzero_frame_count(f)),
+                brute_cosine_distance(f), 1e-10)
+        << seed;
   }
 }
 
@@ -72,7 +73,8 @@ TEST(BasicScores, BadInputsAreRefused) {
   nan[2][1] = std::nan("");
   EXPECT_THROW(utterance_euclidean_distance(nan), InvalidArgument);
   EXPECT_THROW(speaker_cosine_similarity({at::randn({4})}), InvalidArgument);
-  EXPECT_THROW(utterance_cosine_distance_from_summary(1, at::zeros({4})), InvalidArgument);
+  EXPECT_THROW(utterance_cosine_distance_from_summary(1, at::zeros({4}), 1), InvalidArgument);
+  EXPECT_THROW(utterance_cosine_distance_from_summary(3, at::zeros({4}), 4), InvalidArgument);  // N > T
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "speechleak/util/random.h"
+
 #include <algorithm>
 #include <random>
 #include <set>
@@ -82,8 +84,7 @@ TEST(Filter, DeterministicPerSeedDifferentAcrossSeeds) {
 TEST(Filter, IndependentOfInputOrder) {
   Corpus c = synthetic(12, 10);
   const auto expected = filtered_ids(c, sample(4, 3, 9));
-  std::mt19937 g(123);
-  std::shuffle(c.utterances.begin(), c.utterances.end(), g);
+  seeded_shuffle(c.utterances, 123);
   EXPECT_EQ(filtered_ids(c, sample(4, 3, 9)), expected);
 }
 

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <ATen/ATen.h>
+
+#include "speechleak/attack/basic_scores.h"
 #include "speechleak/corpus/load.h"
 #include "speechleak/encoder/encoder.h"
 #include "speechleak/features/extract.h"
@@ -48,6 +51,25 @@ std::map<std::string, std::string> files(const fs::path& dir) {
 }
 
 struct Interrupted : std::exception {};
+
+// The stored summary gives the same cosine score as the frames, silent (all-zero) frames included.
+TEST(Extract, StoredSummaryGivesTheDirectCosineScore) {
+  at::manual_seed(4);
+  auto frames = at::randn({12, 6});
+  frames[3].zero_();
+  std::vector<at::Tensor> keep;
+  std::map<std::string, ArrayData> arrays;
+  add_state_arrays(2, frames, ExtractConfig{}, keep, arrays);
+  ASSERT_TRUE(arrays.count("2/unit_count"));
+  auto read = [&](const std::string& name) {
+    const auto& a = arrays.at(name);
+    const auto n = static_cast<int64_t>(a.bytes.size() / sizeof(double));
+    return at::from_blob(const_cast<unsigned char*>(a.bytes.data()), {n}, at::kDouble).clone();
+  };
+  EXPECT_EQ(read("2/unit_count").item<double>(), 11.0);
+  EXPECT_NEAR(attack::utterance_cosine_distance_from_summary(12, read("2/unit_sum"), read("2/unit_count").item<double>()),
+              attack::utterance_cosine_distance(frames), 1e-12);
+}
 
 TEST(Extract, SkipsAndCountsCorruptAudio) {
   TempDir dir;

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <limits>
 #include <string>
 
 #include "speechleak/util/error.h"
@@ -27,24 +28,30 @@ double mean_pairwise_cos(int64_t m, const at::Tensor& unit_sum, double self_simi
 
 at::Tensor unit_frame_sum(const at::Tensor& frames) {
   auto f = frames.to(at::kDouble);
-  auto norms = f.norm(2, {1}, true).clamp_min(1e-12);
+  // A zero frame adds 0 (0 / tiny); any other frame its unit vector.
+  auto norms = f.norm(2, {1}, true).clamp_min(std::numeric_limits<double>::min());
   return (f / norms).sum(0);
+}
+
+int64_t nonzero_frame_count(const at::Tensor& frames) {
+  return (frames.to(at::kDouble).norm(2, {1}) > 0).sum().item<int64_t>();
 }
 
 double utterance_cosine_distance(const at::Tensor& frames) {
   check_frames(frames);
-  auto f = frames.to(at::kDouble);
-  auto norms = f.norm(2, {1}, true);
-  // Zero frames contribute 0 to s and 0 (not 1) to the diagonal we subtract.
-  const double nonzero = (norms > 0).sum().item<double>();
-  auto s = (f / norms.clamp_min(1e-300)).sum(0);
-  return 1.0 - mean_pairwise_cos(frames.size(0), s, nonzero);
+  // One definition on both paths: the summary's sum and count, computed here from the frames.
+  return utterance_cosine_distance_from_summary(frames.size(0), unit_frame_sum(frames),
+                                                static_cast<double>(nonzero_frame_count(frames)));
 }
 
-double utterance_cosine_distance_from_summary(int64_t frame_count, const at::Tensor& unit_sum) {
+double utterance_cosine_distance_from_summary(int64_t frame_count, const at::Tensor& unit_sum, double unit_frames) {
   if (frame_count < 2)
     throw invalid_argument("frame_count", "at least 2 frames for a pairwise score", std::to_string(frame_count));
-  return 1.0 - mean_pairwise_cos(frame_count, unit_sum, static_cast<double>(frame_count));
+  if (!(unit_frames >= 0 && unit_frames <= static_cast<double>(frame_count)))
+    throw invalid_argument("unit_frames", "in [0, frame_count=" + std::to_string(frame_count) + "]",
+                           std::to_string(unit_frames));
+  // Zero frames contribute 0 to s and 0 (not 1) to the diagonal subtracted.
+  return 1.0 - mean_pairwise_cos(frame_count, unit_sum, unit_frames);
 }
 
 double utterance_euclidean_distance(const at::Tensor& frames) {

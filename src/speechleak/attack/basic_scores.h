@@ -10,13 +10,18 @@
 
 namespace speechleak::attack {
 
-// Mean over pairs i<j of (1 - cos(h_i, h_j)) in O(T D): with u_i = h_i / |h_i| and s = sum u_i,
-// mean_{i<j} cos = (|s|^2 - T) / (T (T - 1)). Zero frames count as unit vectors of no direction (cos 0).
+// Mean over pairs i<j of (1 - cos(h_i, h_j)) in O(T D): with u_i = h_i / |h_i| (0 for an all-zero frame, whose
+// cosine with anything is 0, as torch.cosine_similarity's) and s = sum u_i,
+// mean_{i<j} cos = (|s|^2 - N) / (T (T - 1)), N = sum |u_i|^2 = the number of nonzero frames.
 // Needs T >= 2 (throws InvalidArgument naming `frames` otherwise).
 double utterance_cosine_distance(const at::Tensor& frames);
 
-// The same from the summary a feature store keeps: frame count and the sum of L2-normalised frames.
-double utterance_cosine_distance_from_summary(int64_t frame_count, const at::Tensor& unit_frame_sum);
+// The same from the summary a feature store keeps: frame count T, the sum of L2-normalised frames and N, the
+// number of nonzero frames (stores written before N was stored: pass T, exact unless a frame is all zero).
+double utterance_cosine_distance_from_summary(int64_t frame_count, const at::Tensor& unit_frame_sum,
+                                              double unit_frames);
+// N of the formula above: frames with a nonzero norm.
+int64_t nonzero_frame_count(const at::Tensor& frames);
 
 // Mean over pairs i<j of |h_i - h_j|, exactly (no closed form exists for the square root): blocked pairwise
 // distances in O(T^2 D) time and O(block T) memory.

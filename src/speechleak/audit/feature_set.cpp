@@ -77,6 +77,8 @@ FeatureSet load_feature_set(const std::filesystem::path& store, const std::strin
     u.unit_sum = to_tensor(reader.read_bytes(array(r, p + "unit_sum", store)), array(r, p + "unit_sum", store));
     u.euclidean = reader.read_f64(array(r, p + "euclidean", store)).at(0);
     u.frame_count = frame_count(r, p, store);
+    u.unit_count = r.arrays.count(p + "unit_count") ? reader.read_f64(array(r, p + "unit_count", store)).at(0)
+                                                    : static_cast<double>(u.frame_count);
     if (need_frames) u.frames = to_tensor(reader.read_bytes(array(r, p + "frames", store)), array(r, p + "frames", store));
     if (set.width == 0) set.width = u.mean.size(0);
     if (u.mean.size(0) != set.width)

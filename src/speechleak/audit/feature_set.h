@@ -16,6 +16,7 @@ struct UtteranceFeatures {
   int64_t frame_count = 0;
   at::Tensor mean;          // [D] float64
   at::Tensor unit_sum;      // [D] float64
+  double unit_count = 0;    // frames with a nonzero norm (= frame_count for stores without L/unit_count)
   double euclidean = 0;     // mean pairwise euclidean frame distance (NaN below 2 frames)
   at::Tensor frames;        // [T, D] float16/float32, undefined unless frames were loaded
 };

@@ -28,7 +28,7 @@ ScoredSet basic_utterance_scores(const std::vector<const FeatureSet*>& sets, Dis
         continue;
       }
       const double raw = distance == Distance::Cosine
-                             ? attack::utterance_cosine_distance_from_summary(u.frame_count, u.unit_sum)
+                             ? attack::utterance_cosine_distance_from_summary(u.frame_count, u.unit_sum, u.unit_count)
                              : u.euclidean;
       if (!std::isfinite(raw))
         throw invalid_argument("features of utterance " + u.utt_id + " in " + set->store.string(), "finite values",

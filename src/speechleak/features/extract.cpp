@@ -63,11 +63,13 @@ void add_state_arrays(int layer, const at::Tensor& frames, const ExtractConfig& 
   auto unit = attack::unit_frame_sum(frames).contiguous();
   const double euclid = frames.size(0) >= 2 ? attack::utterance_euclidean_distance(frames) : std::nan("");
   auto e = at::full({1}, euclid, at::kDouble);
-  keep.insert(keep.end(), {mean, unit, e});
+  auto n = at::full({1}, static_cast<double>(attack::nonzero_frame_count(frames)), at::kDouble);
+  keep.insert(keep.end(), {mean, unit, e, n});
   const int64_t d = frames.size(1);
   arrays[p + "mean"] = {DType::F64, {d}, bytes_of(mean)};
   arrays[p + "unit_sum"] = {DType::F64, {d}, bytes_of(unit)};
   arrays[p + "euclidean"] = {DType::F64, {1}, bytes_of(e)};
+  arrays[p + "unit_count"] = {DType::F64, {1}, bytes_of(n)};
   if (config.frames) {
     const bool half = config.frames_dtype == "float16";
     auto f = frames.to(half ? at::kHalf : at::kFloat).contiguous();

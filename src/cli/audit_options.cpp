@@ -3,9 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/terminal.h"
-#include "speechleak/report/html_report.h"
 #include "speechleak/util/error.h"
-#include "speechleak/util/log.h"
 
 namespace speechleak::cli {
 
@@ -61,14 +59,6 @@ void add_audit_options(CLI::App& cmd, AuditArgs& a) {
     a.config.metrics.seed = a.config.seed;
     a.command_line = command_line();
   });
-}
-
-void write_report_if_possible(const std::string& run_dir) {
-  try {
-    report::write_report({run_dir}, std::filesystem::path(run_dir) / "report.html", report::ReportOptions{});
-  } catch (const std::exception& e) {  // the audit's results are written; a report problem must not fail it
-    log_warn(std::string("no HTML report: ") + e.what());
-  }
 }
 
 }  // namespace speechleak::cli

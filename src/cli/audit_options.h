@@ -24,7 +24,4 @@ struct AuditArgs {
 
 void add_audit_options(CLI::App& cmd, AuditArgs& args);
 
-// Writes RUN/report.html when the report room can (logs a warning instead of failing the audit).
-void write_report_if_possible(const std::string& run_dir);
-
 }  // namespace speechleak::cli

@@ -8,10 +8,9 @@
 #include "cli/audit_options.h"
 #include "cli/commands.h"
 #include "cli/terminal.h"
-#include "speechleak/audit/audit.h"
-#include "speechleak/audit/model_inputs.h"
 #include "speechleak/audit/run_directory.h"
 #include "speechleak/encoder/encoder.h"
+#include "speechleak/pipeline/audit_pipeline.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/util/log.h"
 
@@ -22,30 +21,26 @@ namespace fs = std::filesystem;
 void run(AuditArgs& args) {
   runtime::set_torch_threads(args.threads);
   args.resolve();
-  std::vector<audit::RoleInput> roles{{"members", args.members, {}, 0}, {"nonmembers", args.nonmembers, {}, 0},
-                                      {"aux", args.aux, {}, 0}};
-  std::string description;
-  ProgressBar bar;
+  pipeline::AuditJob job;
+  job.name = args.name.empty() ? fs::path(args.out).filename().string() : args.name;
+  job.run_dir = args.out;
+  job.model_path = args.model;
+  job.roles = {{"members", args.members, {}, 0}, {"nonmembers", args.nonmembers, {}, 0}, {"aux", args.aux, {}, 0}};
+  job.config = args.config;
+  job.reverse_audio = args.reverse_audio;
+  job.command_line = args.command_line;
+  std::unique_ptr<encoder::Encoder> enc;
   if (!args.model.empty()) {
     encoder::EncoderOptions options;
     options.device = args.device;
-    auto enc = encoder::load_encoder(args.model, options);
-    description = enc->metadata().description();
-    for (auto& r : roles) {
-      audit::extract_role(r, *enc, args.out, args.config, args.reverse_audio, bar.callback());
-      bar.finish();
-    }
-  } else {
-    for (auto& r : roles) r.store = r.input;
+    enc = encoder::load_encoder(args.model, options);
   }
-  auto result = audit::run_audit({roles[0].store, roles[1].store, roles[2].store}, args.config, bar.callback());
-  bar.finish();
-  audit::RunInfo info{args.name.empty() ? fs::path(args.out).filename().string() : args.name, args.model, description,
-                      audit::run_config_json(args.command_line, args.model, result.model_fingerprint,
-                                             args.reverse_audio, roles, args.config)};
-  audit::write_run_directory(args.out, result, info);
-  std::cout << audit::format_table(result);
-  write_report_if_possible(args.out);
+  ProgressBar bar;
+  pipeline::AuditJobHooks hooks;
+  hooks.progress = bar.callback();
+  hooks.stage_finished = [&](const std::string&) { bar.finish(); };
+  const auto result = pipeline::run_audit_job(job, enc.get(), hooks);
+  std::cout << audit::format_table(result.audit);
   log_info("run directory: " + args.out);
 }
 

@@ -2,14 +2,11 @@
 
 #include <chrono>
 
-#include "speechleak/audit/model_inputs.h"
-#include "speechleak/audit/run_directory.h"
 #include "speechleak/corpus/spec.h"
 #include "speechleak/demo/demo_cache.h"
 #include "speechleak/demo/demo_record.h"
 #include "speechleak/encoder/encoder.h"
-#include "speechleak/features/extract.h"
-#include "speechleak/report/html_report.h"
+#include "speechleak/pipeline/audit_pipeline.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/synth/generator.h"
 #include "speechleak/train/pretrain.h"
@@ -89,45 +86,32 @@ void make_model(const train::PretrainConfig& config, DemoResult& r, const DemoOp
   stages.lap("pretrain");
 }
 
-// Step 3. Features of the three roles, in resumable stores under OUT/run/features.
-std::vector<audit::RoleInput> extract(const DemoPreset& p, DemoResult& r, encoder::Encoder& enc,
-                                      const DemoOptions& o, bool reversed, Stages& stages) {
-  stages.start(3, "extracting features into " + (r.run_dir / "features").string());
-  std::vector<audit::RoleInput> roles{{"members", members_spec(r.corpus_dir, r.model_dir, r.run_dir), {}, 0},
-                                      {"nonmembers", split_spec(r.corpus_dir, "heldout"), {}, 0},
-                                      {"aux", split_spec(r.corpus_dir, "aux"), {}, 0}};
-  for (auto& role : roles) {
-    const auto spec = corpus::CorpusSpec::parse(role.input);
-    const auto config = audit::role_extract_config(p.audit, reversed, spec);
-    discard_stale_store(audit::role_store_dir(r.run_dir, role.name, reversed),
-                        features::make_manifest(enc, spec.to_string(), config));
-    audit::extract_role(role, enc, r.run_dir, p.audit, reversed, o.progress);
-  }
-  stages.lap("features");
-  return roles;
-}
-
-// Step 4. The audit, its run directory and the HTML report (a report problem is a warning, as in `audit`).
-void run_attacks(const DemoPreset& p, DemoResult& r, const encoder::Encoder& enc,
-                 const std::vector<audit::RoleInput>& roles, const DemoOptions& o, const DemoVariant& v,
-                 Stages& stages) {
-  stages.start(4, "auditing: basic and improved attacks at utterance and speaker level");
-  fs::remove(r.run_dir / "report.html");  // never leave the report of an earlier run next to new results
-  r.audit = audit::run_audit({roles[0].store, roles[1].store, roles[2].store}, p.audit, o.progress);
-  const std::string command = o.command_line.empty() ? "speechleak::demo::run_demo" : o.command_line;
-  const std::string name = "demo-" + p.name + (v.tag().empty() ? "" : "-" + v.tag());
-  audit::RunInfo info{name, r.model_dir.string(), enc.metadata().description(),
-                      audit::run_config_json(command, r.model_dir.string(), r.audit.model_fingerprint,
-                                             v.attack_reverse_audio, roles, p.audit)};
-  audit::write_run_directory(r.run_dir, r.audit, info);
-  stages.lap("audit");
-  try {
-    report::write_report({r.run_dir}, r.run_dir / "report.html", report::ReportOptions{});
-    r.report = r.run_dir / "report.html";
-  } catch (const std::exception& e) {
-    log_warn(std::string("no HTML report: ") + e.what());
-  }
-  stages.lap("report");
+// Steps 3 and 4: the audit pipeline (features of the three roles in resumable stores under OUT/run/features, the
+// audit, its run directory and the HTML report), as `speechleak audit --model` runs it.
+std::vector<pipeline::RoleInput> audit_model(const DemoPreset& p, DemoResult& r, encoder::Encoder& enc,
+                                             const DemoOptions& o, const DemoVariant& v, Stages& stages) {
+  pipeline::AuditJob job;
+  job.name = "demo-" + p.name + (v.tag().empty() ? "" : "-" + v.tag());
+  job.run_dir = r.run_dir;
+  job.model_path = r.model_dir.string();
+  job.roles = {{"members", members_spec(r.corpus_dir, r.model_dir, r.run_dir), {}, 0},
+               {"nonmembers", split_spec(r.corpus_dir, "heldout"), {}, 0},
+               {"aux", split_spec(r.corpus_dir, "aux"), {}, 0}};
+  job.config = p.audit;
+  job.reverse_audio = v.attack_reverse_audio;
+  job.command_line = o.command_line.empty() ? "speechleak::demo::run_demo" : o.command_line;
+  pipeline::AuditJobHooks hooks;
+  hooks.progress = o.progress;
+  hooks.before_extract = discard_stale_store;
+  hooks.stage_started = [&](const std::string& stage) {
+    if (stage == "features") stages.start(3, "extracting features into " + (r.run_dir / "features").string());
+    if (stage == "audit") stages.start(4, "auditing: basic and improved attacks at utterance and speaker level");
+  };
+  hooks.stage_finished = [&](const std::string& stage) { stages.lap(stage); };
+  auto result = pipeline::run_audit_job(job, &enc, hooks);
+  r.audit = std::move(result.audit);
+  if (result.report) r.report = *result.report;
+  return result.roles;
 }
 
 }  // namespace
@@ -168,8 +152,7 @@ DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const Dem
   encoder::EncoderOptions encoder_options;
   encoder_options.device = options.device;
   auto enc = encoder::load_encoder(r.model_dir, encoder_options);
-  const auto roles = extract(preset, r, *enc, options, variant.attack_reverse_audio, stages);
-  run_attacks(preset, r, *enc, roles, options, variant, stages);
+  const auto roles = audit_model(preset, r, *enc, options, variant, stages);
 
   r.timings = stages.finish();
   r.audit_command = audit_command(preset.audit, r.model_dir, r.corpus_dir, r.out / "run-audit",

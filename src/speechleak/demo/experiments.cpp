@@ -41,12 +41,7 @@ StudyResult run_reversal_study(const DemoPreset& preset, const fs::path& out, co
   write_text_file_atomically(dir / "reversal.json", study_json(study).dump(2) + "\n");
   std::vector<fs::path> runs;
   for (const auto& c : study.cells) runs.push_back(c.result.run_dir);
-  try {
-    report::write_report(runs, dir / "reversal.html", report::ReportOptions{});
-    study.report = dir / "reversal.html";
-  } catch (const std::exception& e) {
-    log_warn(std::string("no comparison report: ") + e.what());
-  }
+  if (auto report = report::write_report_or_warn(runs, dir / "reversal.html")) study.report = *report;
   return study;
 }
 

@@ -30,7 +30,7 @@ std::vector<RocPoint> roc_curve(std::span<const double> scores, std::span<const 
 }
 
 void write_roc_csv(std::ostream& out, std::span<const RocPoint> roc) {
-  out << "threshold,fpr,tpr,tp,fp\n";
+  out << "threshold," << kRocFprColumn << "," << kRocTprColumn << ",tp,fp\n";
   for (const RocPoint& p : roc)
     out << text::shortest(p.threshold) << ',' << text::shortest(p.fpr) << ',' << text::shortest(p.tpr) << ','
         << p.tp << ',' << p.fp << '\n';

@@ -28,7 +28,9 @@ struct RocPoint {
 std::vector<RocPoint> roc_curve(std::span<const double> scores, std::span<const int> labels);
 
 // CSV with header "threshold,fpr,tpr,tp,fp", one row per point; numbers in shortest round-trip form, the first
-// threshold written as "inf".
+// threshold written as "inf". Readers find the columns by these names.
+inline constexpr const char* kRocFprColumn = "fpr";
+inline constexpr const char* kRocTprColumn = "tpr";
 void write_roc_csv(std::ostream& out, std::span<const RocPoint> roc);
 
 }  // namespace speechleak::metrics

@@ -10,6 +10,7 @@
 #include "speechleak/report/html_sections.h"
 #include "speechleak/report/run_loader.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/log.h"
 #include "speechleak/util/file_io.h"
 
 namespace speechleak::report {
@@ -159,6 +160,20 @@ ReportStats write_report(const std::vector<fs::path>& run_dirs, const fs::path& 
     for (const std::string& w : r.warnings) stats.warnings.push_back(r.run_name + ": " + w);
   }
   return stats;
+}
+
+std::optional<std::filesystem::path> write_report_or_warn(const std::vector<std::filesystem::path>& run_dirs,
+                                                          const std::filesystem::path& out) {
+  std::error_code ignored;
+  std::filesystem::remove(out, ignored);  // never leave an earlier run's report next to new results
+  try {
+    const auto stats = write_report(run_dirs, out, ReportOptions{});
+    for (const auto& w : stats.warnings) log_warn("report: " + w);
+    return out;
+  } catch (const std::exception& e) {
+    log_warn(std::string("no HTML report: ") + e.what());
+    return std::nullopt;
+  }
 }
 
 }  // namespace speechleak::report

@@ -3,6 +3,7 @@
 // one run directory, or comparing several side by side. See docs/report.md.
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,5 +33,11 @@ struct ReportStats {
 // Validates options, loads every run directory (run_loader.h), renders and writes `out` atomically.
 ReportStats write_report(const std::vector<std::filesystem::path>& run_dirs, const std::filesystem::path& out,
                          const ReportOptions& options);
+
+// write_report with default options for a job whose results are already written (an audit, the demo, a study): a
+// report problem is logged as a warning ("no HTML report: <why>") instead of failing the job. Returns `out`, or
+// nullopt when no report was written (`out` is then absent: no stale report is left next to new results).
+std::optional<std::filesystem::path> write_report_or_warn(const std::vector<std::filesystem::path>& run_dirs,
+                                                          const std::filesystem::path& out);
 
 }  // namespace speechleak::report

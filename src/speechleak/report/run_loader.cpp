@@ -4,8 +4,10 @@
 #include <cmath>
 #include <set>
 
+#include "speechleak/metrics/roc.h"
 #include "speechleak/report/csv_table.h"
 #include "speechleak/report/json_fields.h"
+#include "speechleak/rundir/schema.h"
 #include "speechleak/util/error.h"
 
 namespace speechleak::report {
@@ -79,9 +81,9 @@ Result parse_result(const nlohmann::json& entry, const fs::path& file, const std
 }
 
 void read_result_files(const fs::path& dir, Result& r, std::vector<std::string>& warnings) {
-  const std::string stem = r.level + "-" + r.attack;
-  r.roc = read_roc(dir / "roc" / (stem + ".csv"));
-  auto [members, nonmembers] = read_scores(dir / "scores" / (stem + ".csv"));
+  const std::string stem = rundir::result_stem(r.level, r.attack);
+  r.roc = read_roc(rundir::roc_file(dir, r.level, r.attack));
+  auto [members, nonmembers] = read_scores(rundir::scores_file(dir, r.level, r.attack));
   if (members.size() != r.metrics.n_members || nonmembers.size() != r.metrics.n_nonmembers)
     warnings.push_back("report: scores/" + stem + ".csv holds " + std::to_string(members.size()) + " members and " +
                        std::to_string(nonmembers.size()) + " non-members, summary.json says " +
@@ -91,7 +93,7 @@ void read_result_files(const fs::path& dir, Result& r, std::vector<std::string>&
 }
 
 void read_summary(const fs::path& dir, RunData& run) {
-  const fs::path file = dir / "summary.json";
+  const fs::path file = rundir::summary_file(dir);
   const nlohmann::json summary = read_json_file(file);
   const JsonFields f(file, "");
   run.run_name = f.optional_string(summary, "run_name");
@@ -124,16 +126,11 @@ void read_summary(const fs::path& dir, RunData& run) {
 void read_speaker_tables(const fs::path& dir, RunData& run) {
   std::vector<fs::path> files;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir / "scores", ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.starts_with("speaker-") && name.ends_with(".csv")) files.push_back(e.path());
-  }
+  for (const auto& e : fs::directory_iterator(rundir::scores_dir(dir), ec))
+    if (rundir::attack_of_file(e.path().filename().string(), "speaker")) files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
-    const std::string name = file.filename().string();
-    const std::string attack = name.substr(8, name.size() - 8 - 4);
-    run.speakers[attack] = read_speaker_scores(file);
-  }
+  for (const auto& file : files)
+    run.speakers[*rundir::attack_of_file(file.filename().string(), "speaker")] = read_speaker_scores(file);
 }
 
 }  // namespace
@@ -156,7 +153,7 @@ Metrics parse_metrics(const nlohmann::json& metrics, const fs::path& file, const
 
 std::vector<RocPoint> read_roc(const fs::path& file) {
   const CsvTable t = CsvTable::read(file);
-  const size_t fpr = t.column("fpr"), tpr = t.column("tpr");
+  const size_t fpr = t.column(metrics::kRocFprColumn), tpr = t.column(metrics::kRocTprColumn);
   std::vector<RocPoint> roc;
   roc.reserve(t.rows());
   for (size_t i = 0; i < t.rows(); ++i) {
@@ -170,7 +167,7 @@ std::vector<RocPoint> read_roc(const fs::path& file) {
 
 std::pair<std::vector<double>, std::vector<double>> read_scores(const fs::path& file) {
   const CsvTable t = CsvTable::read(file);
-  const size_t member = t.column("member"), score = t.column("score");
+  const size_t member = t.column(rundir::column::kMember), score = t.column(rundir::column::kScore);
   std::pair<std::vector<double>, std::vector<double>> out;
   for (size_t i = 0; i < t.rows(); ++i) (t.flag(i, member) ? out.first : out.second).push_back(t.number(i, score));
   return out;
@@ -178,8 +175,8 @@ std::pair<std::vector<double>, std::vector<double>> read_scores(const fs::path& 
 
 std::vector<SpeakerScore> read_speaker_scores(const fs::path& file) {
   const CsvTable t = CsvTable::read(file);
-  const size_t id = t.column("speaker_id"), n = t.column("n_utts"), member = t.column("member"),
-               score = t.column("score");
+  using namespace rundir::column;
+  const size_t id = t.column(kSpeakerId), n = t.column(kNUtts), member = t.column(kMember), score = t.column(kScore);
   std::vector<SpeakerScore> out;
   for (size_t i = 0; i < t.rows(); ++i) {
     const long long n_utts = t.integer(i, n);
@@ -197,8 +194,8 @@ RunData load_run(const fs::path& dir) {
   RunData run;
   run.dir = dir;
   read_summary(dir, run);
-  run.config = read_json_file(dir / "config.json");
-  if (!run.config.is_object()) throw FormatError(dir / "config.json", "expected a JSON object");
+  run.config = read_json_file(rundir::config_file(dir));
+  if (!run.config.is_object()) throw FormatError(rundir::config_file(dir), "expected a JSON object");
   for (Result& r : run.results) read_result_files(dir, r, run.warnings);
   read_speaker_tables(dir, run);
   return run;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "speechleak/synth/canaries.h"
+#include "speechleak/util/number_format.h"
 
 namespace speechleak::synth {
 namespace {
@@ -96,9 +97,10 @@ std::string plan_fingerprint(const CorpusPlan& plan) {
       std::snprintf(buf, sizeof buf, "%s/%d/%d/%d/%d/%d", v.espeak_name.c_str(), v.pitch, v.range, v.rate, v.volume,
                     v.word_gap);
       add(buf);
-      std::snprintf(buf, sizeof buf, "%u/%.17g/%.17g/%d/%.17g/%d/%d", u.espeak_seed, u.lead_silence_s,
-                    u.trail_silence_s, u.noisy, u.snr_db, static_cast<int>(u.noise_type), u.inserted);
-      add(buf), add(std::to_string(u.noise_seed));
+      add(std::to_string(u.espeak_seed) + "/" + text::general(u.lead_silence_s, 17) + "/" +
+          text::general(u.trail_silence_s, 17) + "/" + std::to_string(u.noisy) + "/" + text::general(u.snr_db, 17) +
+          "/" + std::to_string(static_cast<int>(u.noise_type)) + "/" + std::to_string(u.inserted));
+      add(std::to_string(u.noise_seed));
     }
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;

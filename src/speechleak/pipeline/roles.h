@@ -1,7 +1,6 @@
 #pragma once
 // The inputs of an audit that is given a model rather than feature stores: each role's corpus extracted into a
-// resumable feature store inside the run directory, and the run's config.json. `speechleak audit --model` and
-// `speechleak demo` share this, so that a demo run and the audit command it prints extract and record the same way.
+// resumable feature store inside the run directory, and the run's config.json (audit_pipeline.h runs them).
 #include <cstddef>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -17,7 +16,7 @@ namespace speechleak::encoder {
 class Encoder;
 }
 
-namespace speechleak::audit {
+namespace speechleak::pipeline {
 
 struct RoleInput {
   std::string name;              // "members" | "nonmembers" | "aux"
@@ -31,17 +30,17 @@ struct RoleInput {
 std::filesystem::path role_store_dir(const std::filesystem::path& run_dir, const std::string& role, bool reverse_audio);
 
 // What the audit needs from extraction: its layer (default: the last), and frames when an improved attack runs.
-features::ExtractConfig role_extract_config(const AuditConfig& config, bool reverse_audio,
+features::ExtractConfig role_extract_config(const audit::AuditConfig& config, bool reverse_audio,
                                             const corpus::CorpusSpec& spec);
 
 // Loads role.input as a corpus and extracts it into role_store_dir (resuming what an earlier run left); sets
 // role.store and role.utterances and logs the extraction summary. Progress: "read corpus", then "extract".
 void extract_role(RoleInput& role, encoder::Encoder& encoder, const std::filesystem::path& run_dir,
-                  const AuditConfig& config, bool reverse_audio, const ProgressCallback& progress = {});
+                  const audit::AuditConfig& config, bool reverse_audio, const ProgressCallback& progress = {});
 
 // The run directory's config.json (docs/run-directory.md): command, seeds, model, corpora, audit config, versions.
 nlohmann::json run_config_json(const std::string& command_line, const std::string& model_path,
                                const std::string& model_fingerprint, bool reverse_audio,
-                               const std::vector<RoleInput>& roles, const AuditConfig& config);
+                               const std::vector<RoleInput>& roles, const audit::AuditConfig& config);
 
-}  // namespace speechleak::audit
+}  // namespace speechleak::pipeline

@@ -1,4 +1,4 @@
-#include "speechleak/audit/model_inputs.h"
+#include "speechleak/pipeline/roles.h"
 
 #include <torch/version.h>
 
@@ -6,14 +6,14 @@
 #include "speechleak/encoder/encoder.h"
 #include "speechleak/util/log.h"
 
-namespace speechleak::audit {
+namespace speechleak::pipeline {
 namespace fs = std::filesystem;
 
 fs::path role_store_dir(const fs::path& run_dir, const std::string& role, bool reverse_audio) {
   return run_dir / "features" / (role + (reverse_audio ? "-reversed" : ""));
 }
 
-features::ExtractConfig role_extract_config(const AuditConfig& config, bool reverse_audio,
+features::ExtractConfig role_extract_config(const audit::AuditConfig& config, bool reverse_audio,
                                             const corpus::CorpusSpec& spec) {
   features::ExtractConfig c;
   if (config.layer >= 0) c.layers = {config.layer};
@@ -24,7 +24,7 @@ features::ExtractConfig role_extract_config(const AuditConfig& config, bool reve
   return c;
 }
 
-void extract_role(RoleInput& role, encoder::Encoder& enc, const fs::path& run_dir, const AuditConfig& config,
+void extract_role(RoleInput& role, encoder::Encoder& enc, const fs::path& run_dir, const audit::AuditConfig& config,
                   bool reverse_audio, const ProgressCallback& progress) {
   const auto spec = corpus::CorpusSpec::parse(role.input);
   const auto corpus = corpus::load_corpus(spec, progress);
@@ -37,7 +37,7 @@ void extract_role(RoleInput& role, encoder::Encoder& enc, const fs::path& run_di
 
 nlohmann::json run_config_json(const std::string& command_line, const std::string& model_path,
                                const std::string& model_fingerprint, bool reverse_audio,
-                               const std::vector<RoleInput>& roles, const AuditConfig& config) {
+                               const std::vector<RoleInput>& roles, const audit::AuditConfig& config) {
   nlohmann::json corpora;
   for (const auto& r : roles)
     corpora[r.name] = {{"input", r.input}, {"store", r.store.string()},
@@ -53,4 +53,4 @@ nlohmann::json run_config_json(const std::string& command_line, const std::strin
           {"versions", {{"speechleak", SPEECHLEAK_VERSION}, {"libtorch", TORCH_VERSION}}}};
 }
 
-}  // namespace speechleak::audit
+}  // namespace speechleak::pipeline

@@ -86,13 +86,13 @@ void resolve(synth::SynthConfig& c, const SynthCliOptions& o) {
   c.finetune_avoids_pretrain_names = !o.allow_finetune_pretrain_names;
   if (!o.noise_snr.empty()) {
     c.noise = true;
-    std::tie(c.snr_min_db, c.snr_max_db) = parse_range(o.noise_snr, "noise-snr");
+    std::tie(c.snr_min_db, c.snr_max_db) = parse_range(o.noise_snr, "--noise-snr");
   }
   if (o.noise_type == "white") c.noise_type = audio::NoiseType::White;
   else if (o.noise_type == "speech-shaped") c.noise_type = audio::NoiseType::SpeechShaped;
   else throw invalid_argument("noise-type", "white or speech-shaped", "'" + o.noise_type + "'");
-  std::tie(c.lead_silence_min_s, c.lead_silence_max_s) = parse_range(o.lead_silence, "lead-silence");
-  std::tie(c.trail_silence_min_s, c.trail_silence_max_s) = parse_range(o.trail_silence, "trail-silence");
+  std::tie(c.lead_silence_min_s, c.lead_silence_max_s) = parse_range(o.lead_silence, "--lead-silence");
+  std::tie(c.trail_silence_min_s, c.trail_silence_max_s) = parse_range(o.trail_silence, "--trail-silence");
   c.canaries.kind = synth::parse_canary_kind(o.canary_kind);
   c.canaries.speakers.clear();
   for (const auto& id : text::split(o.canary_speakers, ','))

@@ -188,12 +188,23 @@ SpeakerAttackConfig speaker_config() {
   return config;
 }
 
-TEST(ImprovedSpeakerAttack, RecoversAPlantedSignal) {
-  at::manual_seed(7);
+// 40 auxiliary speakers over z in [0, 1]; members z in [0.7, 1], non-members [0, 0.3].
+struct PlantedSpeakers {
   std::vector<double> aux_scores;
-  auto aux = speakers(40, 0.0, 1.0, &aux_scores);
-  auto members = speakers(20, 0.7, 1.0, nullptr);
-  auto nonmembers = speakers(20, 0.0, 0.3, nullptr);
+  std::vector<SpeakerFrames> aux, members, nonmembers;
+};
+
+PlantedSpeakers plant_speakers() {
+  at::manual_seed(7);
+  PlantedSpeakers p;
+  p.aux = speakers(40, 0.0, 1.0, &p.aux_scores);
+  p.members = speakers(20, 0.7, 1.0, nullptr);
+  p.nonmembers = speakers(20, 0.0, 0.3, nullptr);
+  return p;
+}
+
+TEST(ImprovedSpeakerAttack, RecoversAPlantedSignal) {
+  auto [aux_scores, aux, members, nonmembers] = plant_speakers();
   auto config = speaker_config();
   ImprovedSpeakerAttack attack(config);
   attack.fit(aux, aux_scores);
@@ -219,12 +230,8 @@ TEST(ImprovedSpeakerAttack, RecoversAPlantedSignal) {
 // alike. When the attack is fixed to learn, this test fails: replace it by "beats both controls", as the utterance
 // attack's test requires.
 TEST(ImprovedSpeakerAttack, KnownLimitationTrainingDoesNotBeatItsUntrainedPrior) {
-  at::manual_seed(7);
-  std::vector<double> aux_scores;
-  auto aux = speakers(40, 0.0, 1.0, &aux_scores);
-  auto members = speakers(20, 0.7, 1.0, nullptr);
-  auto nonmembers = speakers(20, 0.0, 0.3, nullptr);
-  const auto r = speaker_attack_and_controls(speaker_config(), aux, aux_scores, members, nonmembers);
+  const auto p = plant_speakers();
+  const auto r = speaker_attack_and_controls(speaker_config(), p.aux, p.aux_scores, p.members, p.nonmembers);
   EXPECT_GT(r.untrained, 0.8) << "the untrained pair network already ranks the planted speakers";
   EXPECT_LT(r.trained, best_orientation(r.untrained) + 0.05) << "training now beats the untrained prior";
   EXPECT_LT(r.trained, best_orientation(r.shuffled) + 0.05) << "training now beats the shuffled-label control";

@@ -153,8 +153,9 @@ LoadReport load_views(Wav2Vec2Model& model, const std::vector<const TensorView*>
   return report;
 }
 
-// model.safetensors, or the shards listed by model.safetensors.index.json.
-std::vector<SafetensorsFile> open_weights(const fs::path& dir) {
+}  // namespace
+
+std::vector<SafetensorsFile> open_hf_weights(const fs::path& dir) {
   std::vector<SafetensorsFile> files;
   if (fs::exists(dir / "model.safetensors")) {
     files.push_back(SafetensorsFile::open(dir / "model.safetensors"));
@@ -179,8 +180,6 @@ std::vector<SafetensorsFile> open_weights(const fs::path& dir) {
   throw FileError(dir, "no model.safetensors (nor model.safetensors.index.json) in the model directory");
 }
 
-}  // namespace
-
 std::string pytorch_bin_refusal(const fs::path& dir) {
   return "only pytorch_model.bin found: speechleak reads safetensors and never unpickles checkpoints. Convert "
          "once with: python -c \"from transformers import AutoModel; d='" +
@@ -196,7 +195,7 @@ LoadReport load_hf_weights(Wav2Vec2Model& model, const SafetensorsFile& file) {
 LoadedHfModel load_hf_directory(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw FileError(dir, "not a directory");
   if (!fs::exists(dir / "config.json")) throw FileError(dir, "no config.json in the model directory");
-  auto files = open_weights(dir);  // before parsing the config: refuses pytorch_model.bin first
+  auto files = open_hf_weights(dir);  // before parsing the config: refuses pytorch_model.bin first
   LoadedHfModel out;
   out.model = Wav2Vec2Model(read_hf_config(dir / "config.json"));
   out.do_normalize = read_do_normalize(dir);
@@ -213,6 +212,10 @@ void save_hf_directory(Wav2Vec2Model& model, const fs::path& dir, bool do_normal
   for (const auto& item : model->named_parameters(true)) tensors.emplace_back(item.key(), item.value());
   save_tensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
   write_text_file_atomically(dir / "config.json", model->config().to_json().dump(2) + "\n");
+  write_preprocessor_config(dir, do_normalize);
+}
+
+void write_preprocessor_config(const fs::path& dir, bool do_normalize) {
   nlohmann::json pre = {{"do_normalize", do_normalize},
                         {"feature_extractor_type", "Wav2Vec2FeatureExtractor"},
                         {"feature_size", 1},

@@ -44,6 +44,13 @@ LoadedHfModel load_hf_directory(const std::filesystem::path& dir);
 // that load_hf_directory reads back.
 void save_hf_directory(Wav2Vec2Model& model, const std::filesystem::path& dir, bool do_normalize = false);
 
+// model.safetensors of `dir`, or the shards its model.safetensors.index.json lists; a directory with only
+// pytorch_model.bin is refused with the conversion command.
+std::vector<SafetensorsFile> open_hf_weights(const std::filesystem::path& dir);
+
+// preprocessor_config.json as HF's Wav2Vec2FeatureExtractor writes it (16 kHz, do_normalize).
+void write_preprocessor_config(const std::filesystem::path& dir, bool do_normalize);
+
 // The message for a directory holding only pytorch_model.bin.
 std::string pytorch_bin_refusal(const std::filesystem::path& dir);
 

@@ -70,7 +70,7 @@ void add_training_options(CLI::App* cmd, PretrainCli& cli) {
   option<double>(cmd, cli, "--weight-decay", "AdamW weight decay (matrices only)",
                  [](auto& c) -> auto& { return c.optim.weight_decay; });
   option<double>(cmd, cli, "--warmup", "Warm-up share of all steps", [](auto& c) -> auto& { return c.optim.warmup_fraction; });
-  option<std::string>(cmd, cli, "--lr-decay", "linear, cosine or constant", [](auto& c) -> auto& { return c.optim.decay; });
+  option<std::string>(cmd, cli, "--lr-decay", "linear, cosine, constant or tri-stage", [](auto& c) -> auto& { return c.optim.decay; });
   option<double>(cmd, cli, "--clip-norm", "Max global gradient norm (<= 0: no clipping)",
                  [](auto& c) -> auto& { return c.optim.clip_norm; });
   option<int>(cmd, cli, "--clusters", "k-means clusters of the MFCC targets", [](auto& c) -> auto& { return c.hubert.kmeans.clusters; });

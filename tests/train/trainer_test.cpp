@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "speechleak/encoder/encoder.h"
 #include "speechleak/encoder/hf_loader.h"
 #include "speechleak/encoder/tensor_io.h"
@@ -65,6 +67,23 @@ TEST(Trainer, LearningRateWarmsUpAndDecays) {
   EXPECT_NEAR(t.lr_at(1), c.optim.lr, 1e-12);
   EXPECT_GT(t.lr_at(10), t.lr_at(15));
   EXPECT_NEAR(t.lr_at(19), c.optim.lr * (1.0 - 17.0 / 18.0), 1e-12);
+}
+
+TEST(Trainer, TriStageScheduleWarmsUpHoldsAndDecaysExponentially) {
+  auto c = tiny_config();
+  c.epochs = 10;  // 20 steps: 2 of warm-up, 8 held, 10 of decay
+  c.optim.decay = "tri-stage";
+  c.optim.warmup_fraction = 0.1;
+  auto set = tiny_set(c);
+  Trainer t(c, set, 8);
+  const double lr = c.optim.lr;
+  EXPECT_NEAR(t.lr_at(0), 0.01 * lr, 1e-15);
+  EXPECT_NEAR(t.lr_at(1), 0.01 * lr + 0.99 * lr / 2, 1e-15);
+  for (int s = 2; s < 10; ++s) EXPECT_EQ(t.lr_at(s), lr) << s;
+  EXPECT_NEAR(t.lr_at(10), lr * std::pow(0.05, 0.1), 1e-15);
+  EXPECT_NEAR(t.lr_at(19), 0.05 * lr, 1e-15);
+  c.optim.hold_fraction = 0.95;  // warm-up + hold > all steps
+  EXPECT_THROW(c.validate(), InvalidArgument);
 }
 
 TEST(Trainer, SavedModelLoadsWithIdenticalOutputs) {

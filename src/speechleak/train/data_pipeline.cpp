@@ -49,6 +49,7 @@ bool prepare_utterance(const corpus::Utterance& u, const TrainingConfig& config,
   TrainUtterance t;
   t.id = u.id;
   t.speaker_id = u.speaker_id;
+  t.transcript = u.transcript;
   t.audio = at::from_blob(a.samples.data(), {static_cast<int64_t>(a.samples.size())}, at::kFloat).clone();
   r.audio_seconds += a.duration_s();
   set.utterances.push_back(std::move(t));

@@ -13,6 +13,7 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ namespace speechleak::train {
 
 struct TrainUtterance {
   std::string id, speaker_id;
+  std::optional<std::string> transcript;  // the corpus's, when it has one (sequence labels are made from it)
   at::Tensor audio;   // [S] float32 16 kHz after the static defenses (silence, reverse); not normalised
   at::Tensor labels;  // int64 targets of the whole utterance: one per frame (attach_labels) or a sequence
 };

@@ -102,8 +102,16 @@ void prepare_log(const fs::path& path, const std::string& header, int64_t keep_u
 }  // namespace
 
 std::vector<std::string> config_differences(const nlohmann::json& a, const nlohmann::json& b) {
+  // Both sides as this version writes them: migrated, and with defaults for fields an older version lacked.
+  auto canonical = [](const nlohmann::json& j) {
+    try {
+      return PretrainConfig::from_json(j, "pretrain_config.json").to_json();
+    } catch (const Error&) {
+      return migrate_pretrain_config(j);  // unreadable as a config: compared as it is
+    }
+  };
   std::vector<std::string> out;
-  diff(migrate_pretrain_config(a), migrate_pretrain_config(b), "", out);
+  diff(canonical(a), canonical(b), "", out);
   return out;
 }
 

@@ -46,7 +46,8 @@ PretrainResult run_pretraining(const PretrainConfig& config, const std::filesyst
                                const PretrainOptions& options = {});
 
 // The fields of two resolved configs that differ in a way that changes training (max_steps, checkpoint_every,
-// keep_checkpoints, log_every, blas_threads and device do not), as "a.b" paths.
+// keep_checkpoints, log_every, blas_threads and device do not), as "a.b" paths. Both are read as configs first
+// (format 1 migrated, fields an older version lacked at their defaults).
 std::vector<std::string> config_differences(const nlohmann::json& a, const nlohmann::json& b);
 
 }  // namespace speechleak::train

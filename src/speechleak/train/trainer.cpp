@@ -33,15 +33,38 @@ std::string train_log_header(const Objective& objective) {
 }
 
 std::string to_csv_row(const StepLog& s) {
-  std::string row = std::to_string(s.step) + "," + std::to_string(s.epoch) + "," + text::fixed(s.loss, 6);
-  for (const auto& [k, v] : s.metrics) row += "," + text::fixed(v, 6);
-  row += "," + text::scientific(s.lr, 6) + "," + text::fixed(s.grad_norm, 4) + "," + text::fixed(s.seconds, 3) + "," +
-         text::fixed(s.audio_seconds, 2);
-  for (const auto& [k, v] : s.counts) row += "," + std::to_string(v);
+  // Appended field by field: gcc 12 warns falsely (-Wstringop-overflow) on "," + std::string&&.
+  std::string row;
+  auto field = [&row](const std::string& f) {
+    if (!row.empty()) row += ',';
+    row += f;
+  };
+  field(std::to_string(s.step));
+  field(std::to_string(s.epoch));
+  field(text::fixed(s.loss, 6));
+  for (const auto& [k, v] : s.metrics) field(text::fixed(v, 6));
+  field(text::scientific(s.lr, 6));
+  field(text::fixed(s.grad_norm, 4));
+  field(text::fixed(s.seconds, 3));
+  field(text::fixed(s.audio_seconds, 2));
+  for (const auto& [k, v] : s.counts) field(std::to_string(v));
   return row + "\n";
 }
 
 namespace {
+
+// fairseq's tri_stage scheduler: linear from init_lr_scale * lr to lr over the warm-up, lr for the hold, then
+// lr * exp(-k s) over the s-th decay step, with k such that the last step reaches final_lr_scale * lr.
+double tri_stage_lr(const OptimConfig& o, int64_t step, int64_t total, int64_t warmup) {
+  const auto hold = static_cast<int64_t>(std::llround(o.hold_fraction * static_cast<double>(total)));
+  const double init = o.init_lr_scale * o.lr;
+  if (step < warmup) return init + (o.lr - init) * static_cast<double>(step) / static_cast<double>(warmup);
+  if (step < warmup + hold) return o.lr;
+  const int64_t decay_steps = std::max<int64_t>(1, total - warmup - hold);
+  const double k = -std::log(o.final_lr_scale) / static_cast<double>(decay_steps);
+  const double s = static_cast<double>(std::min(step - warmup - hold + 1, decay_steps));
+  return o.lr * std::exp(-k * s);
+}
 
 // Weight decay on matrices and convolution kernels only; biases, norms and embeddings are not decayed (the usual
 // transformer recipe). Parameter order is the modules' registration order, so the groups are the same every run.
@@ -126,6 +149,7 @@ double Trainer::lr_at(int64_t step) const {
   const auto& o = config_.optim;
   const int64_t total = total_steps();
   const auto warmup = static_cast<int64_t>(std::llround(o.warmup_fraction * static_cast<double>(total)));
+  if (o.decay == "tri-stage") return tri_stage_lr(o, step, total, warmup);
   if (step < warmup) return o.lr * static_cast<double>(step + 1) / static_cast<double>(warmup);
   if (o.decay == "constant") return o.lr;
   const double progress = std::min(1.0, static_cast<double>(step - warmup) /
@@ -143,12 +167,19 @@ StepLog Trainer::step(const Batch& host_batch, int epoch) {
   objective_->before_step(pos_.step, model_);
   optimizer_->zero_grad();
   const auto batch = host_batch.to(device_);
-  auto out = objective_->loss(model_, batch);
-  const double loss = out.loss.item<double>();
-  if (!std::isfinite(loss))
-    throw Error(objective_->name() + " loss is not finite at step " + std::to_string(pos_.step + 1) +
-                " (lower --lr or raise --warmup)");
-  out.loss.backward();
+  // Draws from torch's generator inside a step (dropout) are a function of (seed, step), so a resumed run repeats
+  // them; the caller's generator is left as it was.
+  ObjectiveLoss out;
+  double loss = 0;
+  {
+    runtime::ForkedTorchRng rng(derive_seed(config_.seed, "step/" + std::to_string(pos_.step)));
+    out = objective_->loss(model_, batch);
+    loss = out.loss.item<double>();
+    if (!std::isfinite(loss))
+      throw Error(objective_->name() + " loss is not finite at step " + std::to_string(pos_.step + 1) +
+                  " (lower --lr or raise --warmup)");
+    out.loss.backward();
+  }
   const double grad_norm = clip_gradients(*optimizer_, config_.optim.clip_norm);
   optimizer_->step();
   ++pos_.step;

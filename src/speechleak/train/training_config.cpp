@@ -11,7 +11,8 @@ namespace speechleak::train {
 
 // JSON (de)serialisation: missing fields take the defaults, so older configs stay readable.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptimConfig, lr, weight_decay, beta1, beta2, eps, warmup_fraction,
-                                                decay, min_lr_ratio, clip_norm)
+                                                decay, min_lr_ratio, hold_fraction, init_lr_scale, final_lr_scale,
+                                                clip_norm)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DataConfig, batch_size, max_seconds, min_seconds, normalization)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DefenseConfig, reverse_audio, noise_augment, noise_prob, snr_min_db,
                                                 snr_max_db, noise_type, silence_names, sanitize_names, names)
@@ -23,8 +24,16 @@ void OptimConfig::validate() const {
   require_range("optim.beta2", beta2, 0.0, 0.999999);
   require_positive("optim.eps", eps);
   require_range("--warmup", warmup_fraction, 0.0, 1.0);
-  require_one_of("--lr-decay", decay, {"linear", "cosine", "constant"});
+  require_one_of("--lr-decay", decay, {"linear", "cosine", "constant", "tri-stage"});
   require_range("optim.min_lr_ratio", min_lr_ratio, 0.0, 1.0);
+  require_range("optim.hold_fraction", hold_fraction, 0.0, 1.0);
+  if (decay == "tri-stage" && warmup_fraction + hold_fraction > 1.0)
+    throw invalid_argument("--warmup + optim.hold_fraction", "at most 1 (the rest of the steps decay)",
+                           text::general(warmup_fraction + hold_fraction));
+  if (!(init_lr_scale > 0 && init_lr_scale <= 1))
+    throw invalid_argument("optim.init_lr_scale", "in (0, 1]", text::general(init_lr_scale));
+  if (!(final_lr_scale > 0 && final_lr_scale <= 1))
+    throw invalid_argument("optim.final_lr_scale", "in (0, 1]", text::general(final_lr_scale));
   if (!std::isfinite(clip_norm)) throw invalid_argument("--clip-norm", "a finite number", text::general(clip_norm));
 }
 

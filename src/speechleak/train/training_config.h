@@ -17,9 +17,14 @@ struct OptimConfig {
   double lr = 5e-4;
   double weight_decay = 0.01;
   double beta1 = 0.9, beta2 = 0.98, eps = 1e-6;
-  double warmup_fraction = 0.08;  // of the total steps, linear from 0
-  std::string decay = "linear";   // "linear" | "cosine" | "constant" (after warm-up)
-  double min_lr_ratio = 0.0;      // floor of the decay, relative to lr
+  double warmup_fraction = 0.08;  // of the total steps, linear from 0 (tri-stage: from init_lr_scale * lr)
+  // After warm-up: "linear" | "cosine" | "constant", or "tri-stage" (fairseq's fine-tuning schedule: warm-up,
+  // hold at lr for hold_fraction of the steps, then exponential decay to final_lr_scale * lr at the last step).
+  std::string decay = "linear";
+  double min_lr_ratio = 0.0;      // floor of the linear / cosine decay, relative to lr
+  double hold_fraction = 0.4;     // tri-stage
+  double init_lr_scale = 0.01;    // tri-stage
+  double final_lr_scale = 0.05;   // tri-stage
   double clip_norm = 10.0;        // max global gradient norm; <= 0 disables clipping
   void validate() const;
 };

@@ -11,6 +11,7 @@
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
 #include "support/test_support.h"
+#include "support/tiny_encoder.h"
 
 namespace speechleak::asr {
 namespace {
@@ -19,22 +20,9 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using testing::TempDir;
 
-encoder::Wav2Vec2Config tiny(const std::string& type) {
-  encoder::Wav2Vec2Config c;
-  c.model_type = type;
-  c.conv_dim.assign(7, 16);
-  c.hidden_size = 32;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 64;
-  c.num_conv_pos_embeddings = 8;
-  c.num_conv_pos_embedding_groups = 4;
-  return c;
-}
-
 CtcModel random_model(const std::string& type) {
   at::manual_seed(11);
-  CtcModel m(encoder::Wav2Vec2Model(tiny(type)), Vocabulary::characters(), 0.05);
+  CtcModel m(encoder::Wav2Vec2Model(testing::tiny_encoder_config(type)), Vocabulary::characters(), 0.05);
   for (auto& p : m->parameters()) {
     at::NoGradGuard no_grad;
     p.normal_(0, 0.2);

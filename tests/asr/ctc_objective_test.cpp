@@ -10,6 +10,7 @@
 #include "speechleak/train/trainer.h"
 #include "speechleak/util/error.h"
 #include "support/test_support.h"
+#include "support/tiny_encoder.h"
 
 namespace speechleak::asr {
 namespace {
@@ -17,14 +18,7 @@ namespace {
 train::TrainingConfig tiny_loop() {
   train::TrainingConfig c;
   c.corpus = "unused";
-  c.model.model_type = "wav2vec2";
-  c.model.conv_dim.assign(7, 16);
-  c.model.hidden_size = 32;
-  c.model.num_hidden_layers = 2;
-  c.model.num_attention_heads = 2;
-  c.model.intermediate_size = 64;
-  c.model.num_conv_pos_embeddings = 8;
-  c.model.num_conv_pos_embedding_groups = 4;
+  c.model = testing::tiny_encoder_config("wav2vec2");
   c.data.batch_size = 2;
   c.data.normalization = "none";
   c.data.min_seconds = 0.1;
@@ -61,6 +55,14 @@ std::vector<at::Tensor> copies(const std::vector<at::Tensor>& params) {
   std::vector<at::Tensor> out;
   for (const auto& p : params) out.push_back(p.detach().clone());
   return out;
+}
+
+std::vector<double> losses_of(train::Trainer& t, const std::filesystem::path& out = {}) {
+  std::vector<double> l;
+  train::TrainerHooks hooks;
+  hooks.on_step = [&](const train::StepLog& s) { l.push_back(s.loss); };
+  t.run(out, hooks);
+  return l;
 }
 
 bool all_equal(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b) {
@@ -129,15 +131,8 @@ TEST(CtcObjective, ResumeAcrossTheUnfreezeStepEqualsAnUninterruptedRun) {
   c.epochs = 3;
   CtcConfig ctc;
   ctc.freeze_steps = 2;
-  auto losses_of = [&](train::Trainer& t, const std::filesystem::path& out) {
-    std::vector<double> l;
-    train::TrainerHooks hooks;
-    hooks.on_step = [&](const train::StepLog& s) { l.push_back(s.loss); };
-    t.run(out, hooks);
-    return l;
-  };
   train::Trainer straight(c, set, std::make_unique<CtcObjective>(ctc, v, c.seed));
-  const auto all = losses_of(straight, {});
+  const auto all = losses_of(straight);
   ASSERT_EQ(all.size(), 6u);
   testing::TempDir dir;
   auto first = c;
@@ -146,7 +141,7 @@ TEST(CtcObjective, ResumeAcrossTheUnfreezeStepEqualsAnUninterruptedRun) {
   losses_of(a, dir.path());
   train::Trainer b(c, set, std::make_unique<CtcObjective>(ctc, v, c.seed));
   b.resume_from(*train::latest_checkpoint(dir.path()));
-  const auto rest = losses_of(b, {});
+  const auto rest = losses_of(b);
   ASSERT_EQ(rest.size(), 3u);
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(rest[i], all[3 + i]) << "step " << 4 + i;
   auto p1 = straight.model()->parameters(), p2 = b.model()->parameters();

@@ -12,6 +12,7 @@
 #include "speechleak/train/pretrain_config.h"
 #include "speechleak/util/random.h"
 #include "support/test_support.h"
+#include "support/tiny_encoder.h"
 
 namespace speechleak::train::test {
 
@@ -20,14 +21,7 @@ inline PretrainConfig tiny_config() {
   PretrainConfig c;
   c.corpus = "unused";
   c.arch = "test-tiny";
-  c.model.model_type = "hubert";
-  c.model.conv_dim.assign(7, 16);
-  c.model.hidden_size = 32;
-  c.model.num_hidden_layers = 2;
-  c.model.num_attention_heads = 2;
-  c.model.intermediate_size = 64;
-  c.model.num_conv_pos_embeddings = 8;
-  c.model.num_conv_pos_embedding_groups = 4;
+  c.model = speechleak::testing::tiny_encoder_config("hubert");
   c.hubert.kmeans.clusters = 8;
   c.hubert.kmeans.max_iterations = 10;
   c.epochs = 3;

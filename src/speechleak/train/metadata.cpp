@@ -44,7 +44,9 @@ nlohmann::json pretraining_metadata(const PretrainConfig& c, const PretrainResul
   nlohmann::json j;
   j["speechleak_version"] = SPEECHLEAK_VERSION;
   j["command"] = command_line;
-  for (const auto& [k, v] : objective.metadata().items()) j[k] = v;
+  // A named copy: a range-for over a temporary's items() would iterate a destroyed object (before C++23).
+  const nlohmann::json section = objective.metadata();
+  for (const auto& [k, v] : section.items()) j[k] = v;
   j["defenses"] = defenses_json(c, r.data, names);
   j["data"] = {{"corpus", c.corpus},
                {"corpus_utterances", r.data.corpus_utterances},

@@ -57,11 +57,17 @@ std::vector<at::Tensor> copies(const std::vector<at::Tensor>& params) {
   return out;
 }
 
+std::vector<train::StepLog> logs_of(train::Trainer& t, const std::filesystem::path& out = {}) {
+  std::vector<train::StepLog> logs;
+  train::TrainerHooks hooks;
+  hooks.on_step = [&](const train::StepLog& s) { logs.push_back(s); };
+  t.run(out, hooks);
+  return logs;
+}
+
 std::vector<double> losses_of(train::Trainer& t, const std::filesystem::path& out = {}) {
   std::vector<double> l;
-  train::TrainerHooks hooks;
-  hooks.on_step = [&](const train::StepLog& s) { l.push_back(s.loss); };
-  t.run(out, hooks);
+  for (const auto& s : logs_of(t, out)) l.push_back(s.loss);
   return l;
 }
 
@@ -82,13 +88,12 @@ TEST(CtcObjective, FineTuningLowersTheLoss) {
   train::Trainer t(c, set, std::make_unique<CtcObjective>(ctc, v, c.seed));
   EXPECT_EQ(train::train_log_header(t.objective()),
             "step,epoch,loss,lr,grad_norm,seconds,audio_seconds,labels,infeasible\n");
+  const auto logs = logs_of(t);
   std::vector<double> losses;
-  train::TrainerHooks hooks;
-  hooks.on_step = [&](const train::StepLog& s) {
+  for (const auto& s : logs) {
     losses.push_back(s.loss);
     EXPECT_EQ(s.counts[1].second, 0) << "every utterance has frames enough for its labels";
-  };
-  t.run({}, hooks);
+  }
   ASSERT_EQ(losses.size(), 80u);
   EXPECT_TRUE(std::isfinite(losses.front()));
   EXPECT_LT(losses.back(), 0.5 * losses.front()) << losses.front() << " -> " << losses.back();

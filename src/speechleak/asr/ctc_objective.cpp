@@ -7,7 +7,6 @@
 #include "speechleak/train/masking.h"
 #include "speechleak/util/checks.h"
 #include "speechleak/util/error.h"
-#include "speechleak/util/random.h"
 
 namespace speechleak::asr {
 
@@ -39,13 +38,7 @@ void CtcObjective::prepare(train::Batch& batch, int epoch) const {
   m.prob = config_.mask_time_prob / config_.mask_time_length;  // span starts per frame: prob = share / length
   m.span = config_.mask_time_length;
   m.min_spans = config_.mask_time_min_spans;
-  std::vector<int64_t> frames;
-  std::vector<uint64_t> seeds;
-  for (size_t k = 0; k < batch.ids.size(); ++k) {
-    frames.push_back(batch.frame_lengths[static_cast<int64_t>(k)].item<int64_t>());
-    seeds.push_back(derive_seed(seed_, train::epoch_stream("mask", epoch, batch.ids[k])));
-  }
-  batch.mask = train::span_mask(frames, model_.frames_for(batch.waveforms.size(1)), m, seeds);
+  batch.mask = train::batch_time_mask(batch, epoch, seed_, m);
 }
 
 void CtcObjective::before_step(int64_t step, encoder::Wav2Vec2Model& model) {
@@ -71,10 +64,13 @@ train::ObjectiveLoss CtcObjective::loss(encoder::Wav2Vec2Model& model, const tra
                            /*zero_infinity=*/true);
   // Infeasible: fewer frames than labels plus the blanks their repeats need.
   int64_t infeasible = 0, total = 0;
-  auto t = b.targets.cpu();
+  auto t = b.targets.to(at::kLong).contiguous().cpu();
+  const int64_t width = t.size(1);
+  const int64_t* rows = t.data_ptr<int64_t>();
   for (size_t k = 0; k < in.size(); ++k) {
+    const int64_t* row = rows + static_cast<int64_t>(k) * width;
     int64_t need = out[k];
-    for (int64_t j = 1; j < out[k]; ++j) need += t[k][j].item<int64_t>() == t[k][j - 1].item<int64_t>();
+    for (int64_t j = 1; j < out[k]; ++j) need += row[j] == row[j - 1];
     infeasible += in[k] < need;
     total += out[k];
   }

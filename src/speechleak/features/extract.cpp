@@ -133,7 +133,10 @@ void ExtractConfig::validate() const {
 
 std::string ExtractConfig::to_string() const {
   std::string out = "layers=[";
-  for (size_t i = 0; i < layers.size(); ++i) out += (i ? "," : "") + std::to_string(layers[i]);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (i) out += ',';  // appended separately: gcc 12 warns falsely (-Wstringop-overflow) on "," + std::string&&
+    out += std::to_string(layers[i]);
+  }
   out += "] frames=" + (frames ? frames_dtype : std::string("no")) + " decode_threads=" +
          std::to_string(decode_threads) + " max_batch_samples=" + std::to_string(max_batch_samples) +
          " max_batch_size=" + std::to_string(max_batch_size) + " window=" + std::to_string(window) + " shard=" +

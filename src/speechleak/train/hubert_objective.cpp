@@ -5,7 +5,6 @@
 #include "speechleak/train/encoder_forward.h"
 #include "speechleak/train/masking.h"
 #include "speechleak/util/error.h"
-#include "speechleak/util/random.h"
 
 namespace speechleak::train {
 
@@ -113,13 +112,7 @@ void HubertObjective::build(const encoder::Wav2Vec2Config& model) {
 }
 
 void HubertObjective::prepare(Batch& batch, int epoch) const {
-  std::vector<int64_t> frame_lengths;
-  std::vector<uint64_t> seeds;
-  for (size_t k = 0; k < batch.ids.size(); ++k) {
-    frame_lengths.push_back(batch.frame_lengths[static_cast<int64_t>(k)].item<int64_t>());
-    seeds.push_back(derive_seed(seed_, epoch_stream("mask", epoch, batch.ids[k])));
-  }
-  batch.mask = span_mask(frame_lengths, model_.frames_for(batch.waveforms.size(1)), config_.masking, seeds);
+  batch.mask = batch_time_mask(batch, epoch, seed_, config_.masking);
 }
 
 ObjectiveLoss HubertObjective::loss(encoder::Wav2Vec2Model& model, const Batch& batch) {

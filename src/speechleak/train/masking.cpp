@@ -48,4 +48,13 @@ at::Tensor span_mask(const std::vector<int64_t>& frame_lengths, int64_t max_fram
   return mask;
 }
 
+at::Tensor batch_time_mask(const Batch& batch, int epoch, uint64_t seed, const MaskingConfig& config) {
+  auto lengths = batch.frame_lengths.to(at::kLong).contiguous().cpu();
+  const std::vector<int64_t> frames(lengths.data_ptr<int64_t>(), lengths.data_ptr<int64_t>() + lengths.numel());
+  std::vector<uint64_t> seeds;
+  for (const auto& id : batch.ids) seeds.push_back(derive_seed(seed, epoch_stream("mask", epoch, id)));
+  // The longest utterance sets the batch's frame count.
+  return span_mask(frames, *std::max_element(frames.begin(), frames.end()), config, seeds);
+}
+
 }  // namespace speechleak::train

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "speechleak/train/data_pipeline.h"
 #include "speechleak/train/hubert_config.h"
 #include "speechleak/util/random.h"
 
@@ -28,5 +29,9 @@ int64_t effective_span(int64_t frames, const MaskingConfig& config);
 // utterance's mask does not depend on its batch neighbours.
 at::Tensor span_mask(const std::vector<int64_t>& frame_lengths, int64_t max_frames, const MaskingConfig& config,
                      const std::vector<uint64_t>& seeds);
+
+// The time mask of a batch for `epoch`: span_mask over its frames, utterance b drawn from
+// derive_seed(seed, "mask/<epoch>/<id>") (what the objectives that mask time use).
+at::Tensor batch_time_mask(const Batch& batch, int epoch, uint64_t seed, const MaskingConfig& config);
 
 }  // namespace speechleak::train

@@ -30,6 +30,11 @@ Fixtures (all 16 kHz; frame rate 320 samples, receptive field 400):
   b_extract_only.pt     TorchScript module of (b) with only extract_features recognisable: states 1..L as
                         torchaudio gives them (state L without the final layer norm)
   c_torchaudio.pt       torch.jit.script of the torchaudio model (c) itself (weight norm fused by scripting)
+  d_w2v2_ctc/       a CTC recogniser: torchaudio wav2vec2_model(aux_num_out=30) written as an HF Wav2Vec2ForCTC
+                    directory (encoder under "wav2vec2.", aux.* as lm_head.*, speechleak's 30-token vocab.json,
+                    tokenizer files); reference.safetensors holds logits_wave{i} [T'_i, 30] from torchaudio's
+                    forward, reference.json the greedy transcripts. The generator refuses a seed for which any
+                    frame's top-2 logits are within 0.01 (a near-tie would make greedy decoding fragile).
   inputs.safetensors    wave0..wave2 (raw, un-normalised float32 waveforms of 0.6, 1.0 and 1.37 s)
   <fixture>/reference.safetensors   state{l}_wave{i} [T'_i, D] for every state l and wave i, computed one
                     utterance at a time (no padding), on the normalised waveform where do_normalize is true
@@ -373,6 +378,60 @@ def script_fixture(out: str, spec: dict, model: nn.Module) -> None:
         torch.jit.script(model).save(os.path.join(out, "c_torchaudio.pt"))
 
 
+VOCAB = ["[PAD]", "[UNK]", "|", "'"] + [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+CTC_SPEC = dict(name="d_w2v2_ctc", model_type="wav2vec2", stable=False, conv_bias=False, conv_dim=32, hidden=32,
+                heads=2, layers=2, ff=64, pos_kernel=16, pos_groups=4, feat_proj_layer_norm=True,
+                prefix="wav2vec2.", key_style="weight_g", do_normalize=True, aux=len(VOCAB))
+
+
+def greedy(logits: Tensor) -> str:
+    """Argmax per frame, repeats merged, the blank and [UNK] dropped, "|" as a space."""
+    out, prev = [], None
+    for i in logits.argmax(-1).tolist():
+        if i != prev and i not in (0, 1):
+            out.append(" " if VOCAB[i] == "|" else VOCAB[i])
+        prev = i
+    return " ".join("".join(out).split())
+
+
+def write_ctc_fixture(out: str, waves: List[Tensor]) -> None:
+    spec = dict(CTC_SPEC)
+    for seed in range(21, 60):
+        torch.manual_seed(seed)
+        model = build_model(spec)
+        with torch.no_grad():
+            # A head that follows the hidden states rather than its bias, so that frames disagree.
+            model.aux.weight.mul_(8.0)
+            model.aux.bias.mul_(0.1)
+            logits = [model(hf_normalize(w)[None])[0][0] for w in waves]
+        gaps = [(l.topk(2, -1).values[:, 0] - l.topk(2, -1).values[:, 1]).min().item() for l in logits]
+        texts = [greedy(l) for l in logits]
+        if min(gaps) > 0.01 and all(len(set(t.replace(" ", ""))) >= 3 for t in texts):
+            break
+    else:
+        raise SystemExit("no seed in 21..59 gives a CTC fixture without near-ties")
+    d = os.path.join(out, spec["name"])
+    sd = model.state_dict()
+    extra = {"lm_head.weight": sd["aux.weight"], "lm_head.bias": sd["aux.bias"]}
+    write_hf_dir(d, spec, model, spec["key_style"], extra)
+    cfg = hf_config(spec)
+    cfg.update({"architectures": ["Wav2Vec2ForCTC"], "vocab_size": len(VOCAB), "pad_token_id": 0,
+                "ctc_loss_reduction": "mean", "ctc_zero_infinity": True, "final_dropout": 0.1})
+    with open(os.path.join(d, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+    with open(os.path.join(d, "vocab.json"), "w") as f:
+        json.dump({t: i for i, t in enumerate(VOCAB)}, f, indent=2)
+    with open(os.path.join(d, "tokenizer_config.json"), "w") as f:
+        json.dump({"tokenizer_class": "Wav2Vec2CTCTokenizer", "pad_token": "[PAD]", "unk_token": "[UNK]",
+                   "word_delimiter_token": "|", "bos_token": None, "eos_token": None}, f, indent=2)
+    with open(os.path.join(d, "special_tokens_map.json"), "w") as f:
+        json.dump({"pad_token": "[PAD]", "unk_token": "[UNK]"}, f, indent=2)
+    write_safetensors(os.path.join(d, "reference.safetensors"),
+                      {f"logits_wave{i}": l.contiguous() for i, l in enumerate(logits)})
+    with open(os.path.join(d, "reference.json"), "w") as f:
+        json.dump({"seed": seed, "min_top2_gap": min(gaps), "greedy": texts}, f, indent=2)
+
+
 def write_bench(out: str, seconds: float) -> None:
     """A HuBERT-base-shaped random model (94M parameters) as an HF directory, and `seconds` of audio."""
     spec = dict(name="hubert_base", model_type="hubert", stable=False, conv_bias=False, conv_dim=512,
@@ -392,6 +451,7 @@ def main() -> None:
     ap.add_argument("--out", default=os.path.join(here, "..", "tests", "fixtures", "encoder"))
     ap.add_argument("--bench", metavar="DIR", help="write the benchmark model and audio to DIR instead")
     ap.add_argument("--seconds", type=float, default=10.0, help="benchmark audio length")
+    ap.add_argument("--only-ctc", action="store_true", help="write only the CTC fixture (d_w2v2_ctc)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     if args.bench:
@@ -401,8 +461,9 @@ def main() -> None:
     waves = make_waves([0.6, 1.0, 1.37], seed=7)
     write_safetensors(os.path.join(args.out, "inputs.safetensors"),
                       {f"wave{i}": w for i, w in enumerate(waves)})
-    for spec in FIXTURES:
+    for spec in [] if args.only_ctc else FIXTURES:
         write_fixture(args.out, spec, waves)
+    write_ctc_fixture(args.out, waves)
     print(f"wrote fixtures to {os.path.abspath(args.out)}", file=sys.stderr)
 
 

@@ -1,4 +1,5 @@
-// speechleak model info PATH: what an encoder checkpoint is, as speechleak will run it.
+// speechleak model info PATH: what an encoder checkpoint is, as speechleak will run it (and, for a CTC
+// recogniser, its head and vocabulary).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -6,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "speechleak/asr/ctc_model.h"
 #include "speechleak/encoder/encoder.h"
 #include "speechleak/runtime/threads.h"
 
@@ -68,6 +70,34 @@ void print_text(const encoder::EncoderMetadata& m) {
   for (const auto& k : m.ignored_keys) std::printf("  %s\n", k.c_str());
 }
 
+// The recognition head of a CTC directory (HF *ForCTC): its shape and vocabulary.
+nlohmann::json ctc_json(const asr::CtcModel& m) {
+  const auto& v = m->vocabulary();
+  std::vector<std::string> tokens;
+  for (int64_t i = 0; i < v.size(); ++i) tokens.push_back(v.token(i));
+  auto token_or_null = [&](int64_t id) { return id >= 0 ? nlohmann::json(v.token(id)) : nlohmann::json(nullptr); };
+  return {{"head", "lm_head Linear(" + std::to_string(m->lm_head->options.in_features()) + " -> " +
+                       std::to_string(m->lm_head->options.out_features()) + ")"},
+          {"vocab_size", v.size()},
+          {"blank", v.pad_token()},
+          {"blank_id", v.blank()},
+          {"word_delimiter", token_or_null(v.delimiter())},
+          {"unk", token_or_null(v.unk())},
+          {"final_dropout", m->final_dropout()},
+          {"vocabulary", tokens}};
+}
+
+void print_ctc(const nlohmann::json& c) {
+  std::printf("ctc head:      %s, blank '%s' (id %lld), word delimiter %s, unknown %s\n",
+              c["head"].get<std::string>().c_str(), c["blank"].get<std::string>().c_str(),
+              static_cast<long long>(c["blank_id"].get<int64_t>()),
+              c["word_delimiter"].is_null() ? "none" : ("'" + c["word_delimiter"].get<std::string>() + "'").c_str(),
+              c["unk"].is_null() ? "none" : ("'" + c["unk"].get<std::string>() + "'").c_str());
+  std::string tokens;
+  for (const auto& t : c["vocabulary"]) tokens += " " + t.get<std::string>();
+  std::printf("vocabulary:    %lld tokens:%s\n", static_cast<long long>(c["vocab_size"].get<int64_t>()), tokens.c_str());
+}
+
 void add_info(CLI::App& parent) {
   auto opt = std::make_shared<InfoOptions>();
   auto* cmd = parent.add_subcommand("info", "Architecture, parameters, layers, width, frame rate, normalisation and "
@@ -86,8 +116,15 @@ void add_info(CLI::App& parent) {
     eo.precision = opt->precision;
     if (!opt->normalization.empty()) eo.normalization = audio::parse_normalization(opt->normalization);
     auto enc = encoder::load_encoder(opt->path, eo);
-    if (opt->json) std::cout << to_json(enc->metadata()).dump(2) << "\n";
-    else print_text(enc->metadata());
+    auto info = to_json(enc->metadata());
+    if (std::filesystem::is_directory(opt->path) && asr::is_ctc_directory(opt->path))
+      info["ctc"] = ctc_json(asr::load_ctc_directory(opt->path).model);
+    if (opt->json) {
+      std::cout << info.dump(2) << "\n";
+      return;
+    }
+    print_text(enc->metadata());
+    if (info.contains("ctc")) print_ctc(info["ctc"]);
   });
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/config_options.h"
 #include "cli/terminal.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/train/presets.h"
@@ -23,90 +24,50 @@ namespace {
 
 using train::PretrainConfig;
 
-// Options bind to `given`; the resolved config is defaults -> --preset -> the options actually typed, so that a
-// preset fixes a recipe and any flag still overrides one field of it.
 struct PretrainCli {
   std::string out, preset, noise_snr;
   bool resume = false;
   int threads = 0;
-  PretrainConfig given;
-  std::vector<std::function<void(PretrainConfig&)>> overrides;
+  ConfigOptions<PretrainConfig> options;
 };
 
-template <typename T>
-void option(CLI::App* cmd, PretrainCli& cli, const std::string& name, const std::string& help,
-            std::function<T&(PretrainConfig&)> field) {
-  static PretrainConfig defaults;
-  auto* o = cmd->add_option(name, field(cli.given), help);
-  o->default_str(CLI::detail::to_string(field(defaults)));
-  cli.overrides.push_back([o, field, &cli](PretrainConfig& c) {
-    if (o->count() > 0) field(c) = field(cli.given);
-  });
-}
-
-void flag(CLI::App* cmd, PretrainCli& cli, const std::string& name, const std::string& help,
-          std::function<bool&(PretrainConfig&)> field) {
-  auto* o = cmd->add_flag(name, field(cli.given), help);
-  cli.overrides.push_back([o, field, &cli](PretrainConfig& c) {
-    if (o->count() > 0) field(c) = field(cli.given);
-  });
-}
-
 void add_training_options(CLI::App* cmd, PretrainCli& cli) {
-  option<std::string>(cmd, cli, "--arch", "tiny, mini, small, base, or an HF config.json", [](auto& c) -> auto& { return c.arch; });
-  option<std::string>(cmd, cli, "--objective", "hubert (masked prediction of k-means targets)",
-                      [](auto& c) -> auto& { return c.objective; });
-  option<int>(cmd, cli, "--epochs", "Passes over the corpus", [](auto& c) -> auto& { return c.epochs; });
-  option<uint64_t>(cmd, cli, "--seed", "Seed of every random step", [](auto& c) -> auto& { return c.seed; });
-  option<int>(cmd, cli, "--max-steps", "Stop after this many steps in all (0 = run every epoch)",
-              [](auto& c) -> auto& { return c.max_steps; });
-  option<int>(cmd, cli, "--batch-size", "Utterances per step", [](auto& c) -> auto& { return c.data.batch_size; });
-  option<double>(cmd, cli, "--max-seconds", "Longer utterances are randomly cropped to this (seeded per epoch)",
-                 [](auto& c) -> auto& { return c.data.max_seconds; });
-  option<double>(cmd, cli, "--min-seconds", "Shorter utterances are skipped", [](auto& c) -> auto& { return c.data.min_seconds; });
-  option<std::string>(cmd, cli, "--normalization", "zero-mean-unit-var or none (saved as do_normalize)",
-                      [](auto& c) -> auto& { return c.data.normalization; });
-  option<double>(cmd, cli, "--lr", "Peak learning rate (AdamW)", [](auto& c) -> auto& { return c.optim.lr; });
-  option<double>(cmd, cli, "--weight-decay", "AdamW weight decay (matrices only)",
-                 [](auto& c) -> auto& { return c.optim.weight_decay; });
-  option<double>(cmd, cli, "--warmup", "Warm-up share of all steps", [](auto& c) -> auto& { return c.optim.warmup_fraction; });
-  option<std::string>(cmd, cli, "--lr-decay", "linear, cosine, constant or tri-stage", [](auto& c) -> auto& { return c.optim.decay; });
-  option<double>(cmd, cli, "--clip-norm", "Max global gradient norm (<= 0: no clipping)",
-                 [](auto& c) -> auto& { return c.optim.clip_norm; });
-  option<int>(cmd, cli, "--clusters", "k-means clusters of the MFCC targets", [](auto& c) -> auto& { return c.hubert.kmeans.clusters; });
-  option<std::string>(cmd, cli, "--target-scope", "global (HuBERT), speaker or utterance: one codebook per group "
-                                                  "(a memorisation amplifier, docs/pretraining.md)",
-                      [](auto& c) -> auto& { return c.hubert.kmeans.scope; });
-  option<double>(cmd, cli, "--mask-prob", "Probability that a frame starts a masked span (HuBERT: 0.08)",
-                 [](auto& c) -> auto& { return c.hubert.masking.prob; });
-  option<int>(cmd, cli, "--mask-span", "Frames per masked span (HuBERT: 10)", [](auto& c) -> auto& { return c.hubert.masking.span; });
-  option<std::string>(cmd, cli, "--head", "cosine (HuBERT) or linear", [](auto& c) -> auto& { return c.hubert.head.head; });
-  option<double>(cmd, cli, "--unmasked-weight", "Weight of the loss on unmasked frames (HuBERT: 0)",
-                 [](auto& c) -> auto& { return c.hubert.head.unmasked_weight; });
-  option<double>(cmd, cli, "--feature-grad-mult", "Gradient scale into the conv extractor (HuBERT base: 0.1)",
-                 [](auto& c) -> auto& { return c.hubert.head.feature_grad_mult; });
-  option<int>(cmd, cli, "--checkpoint-every", "Steps between checkpoints (0 = each epoch)",
-              [](auto& c) -> auto& { return c.checkpoint_every; });
-  option<int>(cmd, cli, "--keep-checkpoints", "Checkpoints kept", [](auto& c) -> auto& { return c.keep_checkpoints; });
-  option<int>(cmd, cli, "--blas-threads", "OpenBLAS threads while training (0 = leave; 1 is fastest on few cores)",
-              [](auto& c) -> auto& { return c.blas_threads; });
-  option<std::string>(cmd, cli, "--device", "cpu, cuda or cuda:N", [](auto& c) -> auto& { return c.device; });
-  option<int>(cmd, cli, "--log-every", "Steps between train_log.csv rows", [](auto& c) -> auto& { return c.log_every; });
+  auto& o = cli.options;
+  o.option<std::string>(cmd, "--arch", "tiny, mini, small, base, or an HF config.json", [](auto& c) -> auto& { return c.arch; });
+  o.option<std::string>(cmd, "--objective", "hubert (masked prediction of k-means targets)",
+                        [](auto& c) -> auto& { return c.objective; });
+  add_loop_options(cmd, o);
+  o.option<double>(cmd, "--max-seconds", "Longer utterances are randomly cropped to this (seeded per epoch)",
+                   [](auto& c) -> auto& { return c.data.max_seconds; });
+  o.option<std::string>(cmd, "--normalization", "zero-mean-unit-var or none (saved as do_normalize)",
+                        [](auto& c) -> auto& { return c.data.normalization; });
+  o.option<int>(cmd, "--clusters", "k-means clusters of the MFCC targets", [](auto& c) -> auto& { return c.hubert.kmeans.clusters; });
+  o.option<std::string>(cmd, "--target-scope", "global (HuBERT), speaker or utterance: one codebook per group "
+                                               "(a memorisation amplifier, docs/pretraining.md)",
+                        [](auto& c) -> auto& { return c.hubert.kmeans.scope; });
+  o.option<double>(cmd, "--mask-prob", "Probability that a frame starts a masked span (HuBERT: 0.08)",
+                   [](auto& c) -> auto& { return c.hubert.masking.prob; });
+  o.option<int>(cmd, "--mask-span", "Frames per masked span (HuBERT: 10)", [](auto& c) -> auto& { return c.hubert.masking.span; });
+  o.option<std::string>(cmd, "--head", "cosine (HuBERT) or linear", [](auto& c) -> auto& { return c.hubert.head.head; });
+  o.option<double>(cmd, "--unmasked-weight", "Weight of the loss on unmasked frames (HuBERT: 0)",
+                   [](auto& c) -> auto& { return c.hubert.head.unmasked_weight; });
+  o.option<double>(cmd, "--feature-grad-mult", "Gradient scale into the conv extractor (HuBERT base: 0.1)",
+                   [](auto& c) -> auto& { return c.hubert.head.feature_grad_mult; });
 }
 
 void add_defense_options(CLI::App* cmd, PretrainCli& cli) {
-  flag(cmd, cli, "--reverse-audio", "Defense: train on time-reversed waveforms",
+  cli.options.flag(cmd, "--reverse-audio", "Defense: train on time-reversed waveforms",
        [](auto& c) -> auto& { return c.defenses.reverse_audio; });
-  flag(cmd, cli, "--noise-augment", "Defense: multi-style training with additive noise",
+  cli.options.flag(cmd, "--noise-augment", "Defense: multi-style training with additive noise",
        [](auto& c) -> auto& { return c.defenses.noise_augment; });
   cmd->add_option("--noise-snr", cli.noise_snr, "SNR range MIN:MAX dB of --noise-augment (default 5:20)");
-  option<std::string>(cmd, cli, "--noise-type", "white or speech-shaped", [](auto& c) -> auto& { return c.defenses.noise_type; });
-  option<double>(cmd, cli, "--noise-prob", "Share of utterances noised per epoch", [](auto& c) -> auto& { return c.defenses.noise_prob; });
-  flag(cmd, cli, "--silence-names", "Defense: replace the aligned audio of name mentions by silence",
+  cli.options.option<std::string>(cmd, "--noise-type", "white or speech-shaped", [](auto& c) -> auto& { return c.defenses.noise_type; });
+  cli.options.option<double>(cmd, "--noise-prob", "Share of utterances noised per epoch", [](auto& c) -> auto& { return c.defenses.noise_prob; });
+  cli.options.flag(cmd, "--silence-names", "Defense: replace the aligned audio of name mentions by silence",
        [](auto& c) -> auto& { return c.defenses.silence_names; });
-  flag(cmd, cli, "--sanitize-names", "Defense: drop utterances whose transcript mentions a name",
+  cli.options.flag(cmd, "--sanitize-names", "Defense: drop utterances whose transcript mentions a name",
        [](auto& c) -> auto& { return c.defenses.sanitize_names; });
-  option<std::string>(cmd, cli, "--names", "names.tsv of the synthetic corpus or a list of names (default: "
+  cli.options.option<std::string>(cmd, "--names", "names.tsv of the synthetic corpus or a list of names (default: "
                                            "names.tsv at the corpus root)",
                       [](auto& c) -> auto& { return c.defenses.names; });
 }
@@ -114,7 +75,7 @@ void add_defense_options(CLI::App* cmd, PretrainCli& cli) {
 PretrainConfig resolve(PretrainCli& cli, const std::string& corpus) {
   PretrainConfig c;
   if (!cli.preset.empty()) train::apply_training_preset(cli.preset, c);
-  for (auto& o : cli.overrides) o(c);
+  cli.options.apply(c);
   c.corpus = corpus;
   c.model = train::resolve_arch(c.arch);
   if (!cli.noise_snr.empty()) {

@@ -15,6 +15,8 @@ void add_report_command(CLI::App& app);
 void add_extract_command(CLI::App& app);
 void add_audit_command(CLI::App& app);
 void add_pretrain_command(CLI::App& app);
+void add_finetune_command(CLI::App& app);
+void add_transcribe_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_experiment_command(CLI::App& app);
 

@@ -3,6 +3,11 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include "speechleak/train/encoder_forward.h"
+#include "speechleak/train/model_init.h"
+#include "speechleak/util/error.h"
+#include "support/tiny_encoder.h"
+
 namespace speechleak::train {
 namespace {
 
@@ -58,6 +63,36 @@ TEST(Masking, BatchMaskNeverTouchesPaddingAndIsPerUtterance) {
   EXPECT_TRUE(at::equal(m[1], alone[0]));
   auto other = span_mask({50}, 50, c, {3});
   EXPECT_FALSE(at::equal(other[0], alone[0]));
+}
+
+TEST(Masking, ChannelMaskIsPerUtteranceAndEpochAndZeroesWholeChannels) {
+  Batch b;
+  b.ids = {"a", "b"};
+  MaskingConfig c;
+  c.prob = 0.1 / 4;  // ~10% of 64 channels in spans of 4
+  c.span = 4;
+  c.min_spans = 1;
+  const auto m = batch_channel_mask(b, 0, 9, c, 64);
+  ASSERT_EQ(m.sizes(), (at::IntArrayRef{2, 64}));
+  EXPECT_TRUE(m[0].any().item<bool>());
+  EXPECT_FALSE(at::equal(m[0], m[1])) << "each utterance draws its own channels";
+  EXPECT_TRUE(at::equal(m, batch_channel_mask(b, 0, 9, c, 64))) << "a function of (seed, epoch, id)";
+  EXPECT_FALSE(at::equal(m, batch_channel_mask(b, 1, 9, c, 64))) << "a new draw every epoch";
+
+  // In the forward pass a masked channel is zero in every frame of the projected features: the encoder input
+  // differs from the unmasked one exactly there.
+  auto model = init_encoder_model(testing::tiny_encoder_config());
+  model->eval();
+  const auto w = at::randn({2, 8000});
+  const auto lengths = at::full({2}, 8000, at::kLong);
+  auto cm = at::zeros({2, 32}, at::kBool);
+  cm[0].narrow(0, 3, 5).fill_(true);
+  at::NoGradGuard no_grad;
+  const auto plain = masked_forward(model, w, lengths, {}, 1.0);
+  const auto masked = masked_forward(model, w, lengths, {}, 1.0, cm);
+  EXPECT_TRUE(at::allclose(plain[1], masked[1])) << "utterance 1 has no masked channel";
+  EXPECT_FALSE(at::allclose(plain[0], masked[0]));
+  EXPECT_THROW(masked_forward(model, w, lengths, {}, 1.0, at::zeros({2, 31}, at::kBool)), InvalidArgument);
 }
 
 }  // namespace

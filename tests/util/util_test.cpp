@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "speechleak/util/batching.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/log.h"
@@ -82,6 +83,16 @@ TEST(Log, SinkReceivesMessagesAndCanBeRemoved) {
   log_warn("dropped");
   set_log_sink(previous);
   EXPECT_EQ(got, (std::vector<std::string>{"hello"}));
+}
+
+TEST(Batching, SortsByLengthAndRespectsBothBudgets) {
+  const std::vector<int64_t> lengths = {50, 10, 30, 10, 200, 40};
+  const auto b = length_sorted_batches(lengths, 2, 100);
+  // Sorted: 10(1) 10(3) 30(2) 40(5) 50(0) 200(4); at most 2 per batch and 100 padded elements.
+  const std::vector<std::vector<size_t>> expected = {{1, 3}, {2, 5}, {0}, {4}};
+  EXPECT_EQ(b, expected);
+  EXPECT_EQ(length_sorted_batches({}, 4, 100).size(), 0u);
+  EXPECT_THROW(length_sorted_batches(lengths, 0, 100), InvalidArgument);
 }
 
 }  // namespace

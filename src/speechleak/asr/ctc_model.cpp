@@ -13,13 +13,19 @@ namespace speechleak::asr {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-CtcModelImpl::CtcModelImpl(encoder::Wav2Vec2Model enc, Vocabulary vocabulary, double final_dropout)
+CtcModelImpl::CtcModelImpl(encoder::Wav2Vec2Model enc, Vocabulary vocabulary, double final_dropout,
+                           torch::nn::Linear head)
     : vocabulary_(std::move(vocabulary)), final_dropout_(final_dropout) {
   if (!(final_dropout >= 0 && final_dropout < 1))
     throw invalid_argument("final_dropout", "in [0, 1)", std::to_string(final_dropout));
   encoder = register_module("encoder", std::move(enc));
   dropout = register_module("dropout", torch::nn::Dropout(final_dropout));
-  lm_head = register_module("lm_head", torch::nn::Linear(encoder->config().hidden_size, vocabulary_.size()));
+  const int64_t d = encoder->config().hidden_size, v = vocabulary_.size();
+  if (head && (head->options.in_features() != d || head->options.out_features() != v))
+    throw invalid_argument("head", "Linear(" + std::to_string(d) + ", " + std::to_string(v) + ")",
+                           "Linear(" + std::to_string(head->options.in_features()) + ", " +
+                               std::to_string(head->options.out_features()) + ")");
+  lm_head = register_module("lm_head", head ? head : torch::nn::Linear(d, v));
 }
 
 at::Tensor CtcModelImpl::head(const at::Tensor& hidden) { return lm_head->forward(dropout->forward(hidden)); }

@@ -31,8 +31,11 @@ struct CtcOutput {
 
 class CtcModelImpl : public torch::nn::Module {
  public:
-  // A fresh head (torch's default Linear initialisation, from torch's generator) on `encoder`.
-  CtcModelImpl(encoder::Wav2Vec2Model encoder, Vocabulary vocabulary, double final_dropout = 0.1);
+  // `encoder` with `head` (Linear(D, V)), or a fresh head (torch's default Linear initialisation, from torch's
+  // generator) when none is given. Modules are shared, not copied: a CtcModel over a trainer's encoder and the
+  // CTC objective's head evaluates the model being trained.
+  CtcModelImpl(encoder::Wav2Vec2Model encoder, Vocabulary vocabulary, double final_dropout = 0.1,
+               torch::nn::Linear head = nullptr);
 
   // waveforms [B, S] float32 (normalised as the model expects), lengths [B] int64 valid samples (or undefined).
   // Dropout applies in training mode only.

@@ -10,14 +10,6 @@
 
 namespace speechleak::asr {
 
-void CtcConfig::validate() const {
-  require_range("--mask-time-prob", mask_time_prob, 0.0, 1.0);
-  require_at_least("--mask-time-length", mask_time_length, 1);
-  require_at_least("ctc.mask_time_min_spans", mask_time_min_spans, 0);
-  require_at_least("--freeze-steps", freeze_steps, 0);
-  require_range("--final-dropout", final_dropout, 0.0, 0.99);
-}
-
 CtcObjective::CtcObjective(const CtcConfig& config, Vocabulary vocabulary, uint64_t seed)
     : config_(config), vocabulary_(std::move(vocabulary)), seed_(seed) {
   config_.validate();
@@ -33,12 +25,21 @@ void CtcObjective::build(const encoder::Wav2Vec2Config& model) {
 }
 
 void CtcObjective::prepare(train::Batch& batch, int epoch) const {
-  if (config_.mask_time_prob <= 0) return;
-  train::MaskingConfig m;
-  m.prob = config_.mask_time_prob / config_.mask_time_length;  // span starts per frame: prob = share / length
-  m.span = config_.mask_time_length;
-  m.min_spans = config_.mask_time_min_spans;
-  batch.mask = train::batch_time_mask(batch, epoch, seed_, m);
+  // Span starts per position: prob = share / length (fairseq and HF).
+  if (config_.mask_time_prob > 0) {
+    train::MaskingConfig m;
+    m.prob = config_.mask_time_prob / config_.mask_time_length;
+    m.span = config_.mask_time_length;
+    m.min_spans = config_.mask_time_min_spans;
+    batch.mask = train::batch_time_mask(batch, epoch, seed_, m);
+  }
+  if (config_.mask_channel_prob > 0) {
+    train::MaskingConfig m;
+    m.prob = config_.mask_channel_prob / config_.mask_channel_length;
+    m.span = config_.mask_channel_length;
+    m.min_spans = 0;  // HF mask_feature_min_masks
+    batch.channel_mask = train::batch_channel_mask(batch, epoch, seed_, m, model_.hidden_size);
+  }
 }
 
 void CtcObjective::before_step(int64_t step, encoder::Wav2Vec2Model& model) {
@@ -52,7 +53,7 @@ train::ObjectiveLoss CtcObjective::loss(encoder::Wav2Vec2Model& model, const tra
   {
     std::optional<at::NoGradGuard> no_grad;
     if (frozen_) no_grad.emplace();
-    hidden = train::masked_forward(model, b.waveforms, b.lengths, b.mask, 0.0);
+    hidden = train::masked_forward(model, b.waveforms, b.lengths, b.mask, 0.0, b.channel_mask);
   }
   auto logits = lm_head_->forward(dropout_->forward(hidden));             // [B, T, V]
   auto log_probs = at::log_softmax(logits.to(at::kFloat), -1).transpose(0, 1);  // [T, B, V]
@@ -84,6 +85,8 @@ nlohmann::json CtcObjective::metadata() const {
             {"blank", vocabulary_.pad_token()},
             {"mask_time_prob", config_.mask_time_prob},
             {"mask_time_length", config_.mask_time_length},
+            {"mask_channel_prob", config_.mask_channel_prob},
+            {"mask_channel_length", config_.mask_channel_length},
             {"freeze_steps", config_.freeze_steps},
             {"final_dropout", config_.final_dropout},
             {"loss", "ctc, mean over utterances of loss / labels, zero_infinity"}}}};

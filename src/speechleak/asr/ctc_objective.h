@@ -6,27 +6,20 @@
 // the vocabulary; the loss is CTC (torch's "mean": per-utterance loss over its label count, averaged;
 // zero_infinity, so an utterance too short for its labels contributes nothing instead of an infinite loss).
 //
-// Not yet: channel (feature) masking, and the dev WER/CER evaluation and best-dev checkpoint of `finetune`.
+// Channel masking (mask_channel_prob) zeroes spans of the projected feature channels in every frame, as HF's
+// mask_feature_prob. The dev evaluation and best-dev model are finetune.h's.
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
 #include <cstdint>
 #include <string>
 
+#include "speechleak/asr/finetune_config.h"
 #include "speechleak/asr/vocabulary.h"
 #include "speechleak/train/data_pipeline.h"
 #include "speechleak/train/objective.h"
 
 namespace speechleak::asr {
-
-struct CtcConfig {
-  double mask_time_prob = 0.05;  // about this share of frames masked, in spans (fairseq mask_prob / HF mask_time_prob)
-  int mask_time_length = 10;     // frames per span
-  int mask_time_min_spans = 2;   // HF mask_time_min_masks
-  int freeze_steps = 0;          // steps with only the head trained
-  double final_dropout = 0.1;    // before the head
-  void validate() const;
-};
 
 class CtcObjective : public train::Objective {
  public:

@@ -53,4 +53,14 @@ EditCounts character_errors(std::string_view reference, std::string_view hypothe
   return edit_counts(chars(reference), chars(hypothesis));
 }
 
+void ErrorTally::add(const std::string& speaker, std::string_view reference, std::string_view hypothesis) {
+  const auto w = word_errors(reference, hypothesis);
+  const auto c = character_errors(reference, hypothesis);
+  for (auto* t : {&overall, &by_speaker[speaker]}) {
+    t->words += w;
+    t->characters += c;
+    ++t->utterances;
+  }
+}
+
 }  // namespace speechleak::asr

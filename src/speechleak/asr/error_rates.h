@@ -3,6 +3,7 @@
 // the one word normaliser (corpus/words.h), with the substitutions, deletions and insertions counted.
 // Torch-free.
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,5 +28,18 @@ EditCounts edit_counts(const std::vector<std::string>& reference, const std::vec
 EditCounts word_errors(std::string_view reference, std::string_view hypothesis);
 // Over the characters of the normalised text, the single spaces between words included (as jiwer's cer).
 EditCounts character_errors(std::string_view reference, std::string_view hypothesis);
+
+// Word and character errors summed over utterances, overall and per speaker (a corpus-level WER is the sum of
+// errors over the sum of reference words, not a mean of utterance rates).
+struct ErrorTally {
+  struct Counts {
+    EditCounts words, characters;
+    size_t utterances = 0;
+  };
+  Counts overall;
+  std::map<std::string, Counts> by_speaker;
+
+  void add(const std::string& speaker, std::string_view reference, std::string_view hypothesis);
+};
 
 }  // namespace speechleak::asr

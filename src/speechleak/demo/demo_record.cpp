@@ -2,11 +2,10 @@
 
 #include "speechleak/demo/demo_record.h"
 
-#include <torch/version.h>
-
 #include <sstream>
 
 #include "speechleak/attack/trainer.h"
+#include "speechleak/runtime/versions.h"
 #include "speechleak/util/log.h"
 #include "speechleak/util/number_format.h"
 
@@ -100,7 +99,7 @@ json demo_record(const DemoPreset& p, const train::PretrainConfig& pretrain, con
           {"seeds", {{"synth", p.synth.seed}, {"pretrain", pretrain.seed}, {"audit", a.seed},
                      {"improved_utterance", a.improved_utterance.train.seed},
                      {"improved_speaker", a.improved_speaker.train.seed}, {"bootstrap", a.metrics.seed}}},
-          {"versions", {{"speechleak", SPEECHLEAK_VERSION}, {"libtorch", TORCH_VERSION}}},
+          {"versions", runtime::versions_json()},
           {"timings_s", r.timings},
           {"reused", {{"corpus", r.corpus_reused}, {"model", r.model_reused}}},
           {"paths", {{"out", r.out.string()}, {"corpus", r.corpus_dir.string()}, {"model", r.model_dir.string()},

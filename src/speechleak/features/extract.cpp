@@ -14,7 +14,10 @@
 #include "speechleak/encoder/encoder.h"
 #include "speechleak/features/decode_queue.h"
 #include "speechleak/runtime/threads.h"
+#include "speechleak/util/batching.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/file_io.h"
+#include "speechleak/util/number_format.h"
 #include "speechleak/util/log.h"
 #include "speechleak/util/random.h"
 
@@ -25,17 +28,6 @@ namespace {
 
 std::span<const unsigned char> bytes_of(const at::Tensor& t) {
   return {static_cast<const unsigned char*>(t.data_ptr()), static_cast<size_t>(t.numel() * t.element_size())};
-}
-
-// Hash of a file's bytes, streamed.
-uint64_t hash_file(const fs::path& path, uint64_t h) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> buf(1 << 20);
-  while (in.read(buf.data(), buf.size()) || in.gcount() > 0) {
-    h = fnv1a64(std::string_view(buf.data(), static_cast<size_t>(in.gcount())), h);
-    if (!in) break;
-  }
-  return h;
 }
 
 std::vector<int> resolved_layers(const encoder::Encoder& enc, const ExtractConfig& config) {
@@ -104,17 +96,14 @@ std::vector<const corpus::Utterance*> windows_to_run(const std::vector<const cor
   return out;
 }
 
-// Groups a window of decoded utterances (sorted by length) into batches under the padded-sample budget.
-std::vector<std::vector<Decoded*>> make_batches(std::vector<Decoded*> window, const ExtractConfig& config) {
-  std::stable_sort(window.begin(), window.end(),
-                   [](const Decoded* a, const Decoded* b) { return a->audio.samples.size() < b->audio.samples.size(); });
+// Groups a window of decoded utterances into length-sorted batches under the padded-sample budget.
+std::vector<std::vector<Decoded*>> make_batches(const std::vector<Decoded*>& window, const ExtractConfig& config) {
+  std::vector<int64_t> lengths;
+  for (const auto* d : window) lengths.push_back(static_cast<int64_t>(d->audio.samples.size()));
   std::vector<std::vector<Decoded*>> batches;
-  for (auto* d : window) {
-    const auto len = static_cast<int64_t>(d->audio.samples.size());
-    if (batches.empty() || static_cast<int>(batches.back().size()) >= config.max_batch_size ||
-        len * static_cast<int64_t>(batches.back().size() + 1) > config.max_batch_samples)
-      batches.emplace_back();
-    batches.back().push_back(d);
+  for (const auto& indices : length_sorted_batches(lengths, config.max_batch_size, config.max_batch_samples)) {
+    batches.emplace_back();
+    for (size_t i : indices) batches.back().push_back(window[i]);
   }
   return batches;
 }
@@ -168,9 +157,7 @@ std::string model_fingerprint(const encoder::Encoder& enc) {
   } else if (fs::exists(m.source)) {
     h = hash_file(m.source, h);
   }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return text::hex64(h);
 }
 
 StoreManifest make_manifest(const encoder::Encoder& enc, const std::string& corpus_spec, const ExtractConfig& config) {

@@ -1,9 +1,8 @@
 #include "speechleak/pipeline/roles.h"
 
-#include <torch/version.h>
-
 #include "speechleak/corpus/load.h"
 #include "speechleak/encoder/encoder.h"
+#include "speechleak/runtime/versions.h"
 #include "speechleak/util/log.h"
 
 namespace speechleak::pipeline {
@@ -50,7 +49,7 @@ nlohmann::json run_config_json(const std::string& command_line, const std::strin
           {"reverse_audio", reverse_audio},
           {"corpora", corpora},
           {"audit", config.to_json()},
-          {"versions", {{"speechleak", SPEECHLEAK_VERSION}, {"libtorch", TORCH_VERSION}}}};
+          {"versions", runtime::versions_json()}};
 }
 
 }  // namespace speechleak::pipeline

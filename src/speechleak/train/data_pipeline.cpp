@@ -149,7 +149,7 @@ Piece epoch_piece(const TrainUtterance& u, int epoch, const TrainingConfig& c, L
 
 Batch Batch::to(const c10::Device& device) const {
   Batch b = *this;
-  for (auto* t : {&b.waveforms, &b.lengths, &b.frame_lengths, &b.targets, &b.target_lengths, &b.mask})
+  for (auto* t : {&b.waveforms, &b.lengths, &b.frame_lengths, &b.targets, &b.target_lengths, &b.mask, &b.channel_mask})
     if (t->defined()) *t = t->to(device);
   return b;
 }

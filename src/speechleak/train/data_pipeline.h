@@ -79,6 +79,7 @@ struct Batch {
   at::Tensor targets;        // [B, L] int64 labels, -1-padded: L = T frames (Frames) or the longest sequence
   at::Tensor target_lengths; // [B] int64 labels per utterance (after cropping)
   at::Tensor mask;           // [B, T] bool time mask (true = replaced by the mask embedding); set by the objective
+  at::Tensor channel_mask;   // [B, D] bool channel mask (true = zeroed in every frame); set by the objective
   std::vector<std::string> ids;
   std::vector<int64_t> crop_offsets;  // samples cut from the start of each utterance
   std::vector<double> snr_db;         // noise defense SNR per utterance, NaN when none

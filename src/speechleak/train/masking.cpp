@@ -57,4 +57,12 @@ at::Tensor batch_time_mask(const Batch& batch, int epoch, uint64_t seed, const M
   return span_mask(frames, *std::max_element(frames.begin(), frames.end()), config, seeds);
 }
 
+at::Tensor batch_channel_mask(const Batch& batch, int epoch, uint64_t seed, const MaskingConfig& config,
+                              int64_t channels) {
+  const std::vector<int64_t> all(batch.ids.size(), channels);
+  std::vector<uint64_t> seeds;
+  for (const auto& id : batch.ids) seeds.push_back(derive_seed(seed, epoch_stream("channel-mask", epoch, id)));
+  return span_mask(all, channels, config, seeds);
+}
+
 }  // namespace speechleak::train

@@ -34,4 +34,10 @@ at::Tensor span_mask(const std::vector<int64_t>& frame_lengths, int64_t max_fram
 // derive_seed(seed, "mask/<epoch>/<id>") (what the objectives that mask time use).
 at::Tensor batch_time_mask(const Batch& batch, int epoch, uint64_t seed, const MaskingConfig& config);
 
+// The channel mask of a batch for `epoch`: [B, channels] bool, span_mask over the channel axis (every utterance has
+// all `channels`), utterance b drawn from derive_seed(seed, "channel-mask/<epoch>/<id>"); a masked channel is
+// zeroed in every frame of that utterance (HF's mask_feature_prob / fairseq's mask_channel_prob).
+at::Tensor batch_channel_mask(const Batch& batch, int epoch, uint64_t seed, const MaskingConfig& config,
+                              int64_t channels);
+
 }  // namespace speechleak::train

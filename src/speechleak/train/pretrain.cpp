@@ -9,6 +9,7 @@
 #include "speechleak/encoder/tensor_io.h"
 #include "speechleak/train/hubert_objective.h"
 #include "speechleak/train/metadata.h"
+#include "speechleak/train/run_directory.h"
 #include "speechleak/train/targets.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
@@ -21,49 +22,6 @@ namespace speechleak::train {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Paths of the keys that do not change what is trained: a resumed run may change them.
-std::set<std::string> free_paths() {
-  std::set<std::string> out;
-  for (const auto& k : resume_free_loop_keys()) out.insert("training." + k);
-  return out;
-}
-
-void diff(const nlohmann::json& a, const nlohmann::json& b, const std::string& path, std::vector<std::string>& out) {
-  static const std::set<std::string> free = free_paths();
-  if (a.is_object() && b.is_object()) {
-    std::set<std::string> keys;
-    for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
-    for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
-    for (const auto& k : keys) {
-      if (free.count(path + k)) continue;
-      if (!a.contains(k) || !b.contains(k)) out.push_back(path + k);
-      else diff(a[k], b[k], path + k + ".", out);
-    }
-    return;
-  }
-  if (a != b) out.push_back(path.empty() ? "(root)" : path.substr(0, path.size() - 1));
-}
-
-// Checks OUT against the run being started; writes pretrain_config.json.
-void prepare_out_dir(const PretrainConfig& config, const fs::path& out, bool resume) {
-  fs::create_directories(out);
-  const auto path = out / "pretrain_config.json";
-  if (resume) {
-    if (!fs::exists(path)) throw Error("--resume: " + out.string() + " holds no pretraining run (no pretrain_config.json)");
-    auto stored = nlohmann::json::parse(read_text_file(path));
-    if (!stored.contains("format_version"))
-      log_info(path.string() + " is a format-1 pretraining config: read as format " +
-               std::to_string(kPretrainConfigVersion) + " (rewritten on resume)");
-    auto d = config_differences(stored, config.to_json());
-    if (!d.empty())
-      throw Error("--resume: the options differ from the run in " + out.string() + " in: " + text::join(d, ", ") +
-                  " (use the original options, or another --out)");
-  } else if (fs::exists(path) || fs::exists(out / "checkpoints")) {
-    throw Error(out.string() + " already holds a pretraining run: pass --resume to continue it, or another --out");
-  }
-  write_text_file_atomically(path, config.to_json().dump(2) + "\n");
-}
 
 TargetModel prepare_targets(const PretrainConfig& config, const TrainingSet& set, const fs::path& out, bool resume,
                             const ProgressCallback& progress) {
@@ -85,20 +43,6 @@ TargetModel prepare_targets(const PretrainConfig& config, const TrainingSet& set
   return t;
 }
 
-// train_log.csv: a fresh header, or (resume) the rows up to the checkpoint's step.
-void prepare_log(const fs::path& path, const std::string& header, int64_t keep_until_step, bool resume) {
-  std::string content = header;
-  if (resume && fs::exists(path)) {
-    auto lines = read_lines(path);
-    for (size_t i = 1; i < lines.size(); ++i) {
-      auto fields = text::split(lines[i], ',');
-      if (fields.empty() || fields[0].empty()) continue;
-      if (text::parse_int(fields[0], "train_log.csv step") <= keep_until_step) content += lines[i] + "\n";
-    }
-  }
-  write_text_file_atomically(path, content);
-}
-
 }  // namespace
 
 std::vector<std::string> config_differences(const nlohmann::json& a, const nlohmann::json& b) {
@@ -110,14 +54,20 @@ std::vector<std::string> config_differences(const nlohmann::json& a, const nlohm
       return migrate_pretrain_config(j);  // unreadable as a config: compared as it is
     }
   };
-  std::vector<std::string> out;
-  diff(canonical(a), canonical(b), "", out);
-  return out;
+  return json_differences(canonical(a), canonical(b), resume_free_paths());
 }
 
 PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out, const PretrainOptions& options) {
   config.validate();
-  prepare_out_dir(config, out, options.resume);
+  prepare_run_directory(out, "pretrain_config.json", config.to_json(), options.resume,
+                        [&](const nlohmann::json& stored) {
+                          if (!stored.contains("format_version"))
+                            log_info((out / "pretrain_config.json").string() + " is a format-1 pretraining config: "
+                                     "read as format " + std::to_string(kPretrainConfigVersion) +
+                                     " (rewritten on resume)");
+                          return config_differences(stored, config.to_json());
+                        },
+                        "pretraining");
   const auto spec = corpus::CorpusSpec::parse(config.corpus);
   auto corpus = corpus::load_corpus(spec, options.progress);
   std::optional<NameList> names;
@@ -141,7 +91,7 @@ PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out
     log_info("resumed from " + checkpoint->string() + " at step " + std::to_string(trainer.position().step));
   }
   const auto log_path = out / "train_log.csv";
-  prepare_log(log_path, train_log_header(trainer.objective()), trainer.position().step,
+  prepare_train_log(log_path, train_log_header(trainer.objective()), trainer.position().step,
               options.resume && checkpoint.has_value());
   std::ofstream log_file(log_path, std::ios::app);
   PretrainResult result;

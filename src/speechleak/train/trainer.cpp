@@ -233,6 +233,7 @@ TrainPosition Trainer::run(const std::filesystem::path& out_dir, const TrainerHo
       if (hooks.on_step) hooks.on_step(log);
       if (hooks.progress)
         hooks.progress(Progress{hooks.stage, pos_.step, stop, pos_.audio_seconds, "s audio", 0});
+      if (end_of_epoch && hooks.on_epoch_end) hooks.on_epoch_end(pos_.epoch);
       saved = checkpoint_due(end_of_epoch);
       if (saved) checkpoint();
       if (end_of_epoch) break;  // the next epoch has its own order

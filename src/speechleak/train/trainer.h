@@ -45,6 +45,9 @@ struct TrainerHooks {
   ProgressCallback progress;                       // steps, work = seconds of audio
   std::function<void(const Batch&)> on_batch;      // every batch, before its step (tests look at these)
   std::function<void(const StepLog&)> on_step;     // every step, after it
+  // After the last step of an epoch (its 1-based number), before that epoch's checkpoint: evaluation on a dev
+  // set belongs here, so that what it writes is in place when the checkpoint a resume starts from is.
+  std::function<void(int)> on_epoch_end;
   std::function<void(const TrainPosition&)> on_checkpoint;  // after a checkpoint was written
 };
 

@@ -5,8 +5,10 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <vector>
 
 #include "speechleak/util/error.h"
+#include "speechleak/util/random.h"
 
 namespace speechleak {
 
@@ -62,6 +64,17 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
 
 void write_text_file_atomically(const std::filesystem::path& path, const std::string& content) {
   write_file_atomically(path, [&](std::ostream& out) { out << content; });
+}
+
+uint64_t hash_file(const std::filesystem::path& path, uint64_t h) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw FileError(path, "cannot open for reading");
+  std::vector<char> buf(1 << 20);
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+    h = fnv1a64(std::string_view(buf.data(), static_cast<size_t>(in.gcount())), h);
+    if (!in) break;
+  }
+  return h;
 }
 
 }  // namespace speechleak

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 namespace speechleak::text {
 namespace {
@@ -34,5 +35,11 @@ std::string scientific(double x, int precision) {
 std::string shortest(double x) { return to_text(x); }
 
 std::string percent(double x, int digits) { return fixed(100 * x, digits) + "%"; }
+
+std::string hex64(uint64_t x) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(x));
+  return buf;
+}
 
 }  // namespace speechleak::text

@@ -18,5 +18,7 @@ std::string scientific(double x, int precision);
 std::string shortest(double x);
 // x as a percentage: "12.50%" for fixed(100 x, digits).
 std::string percent(double x, int digits);
+// 16 lower-case hex digits.
+std::string hex64(uint64_t x);
 
 }  // namespace speechleak::text

@@ -1,0 +1,80 @@
+#include "speechleak/asr/recognise.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+
+#include "speechleak/asr/ctc_decode.h"
+#include "speechleak/audio/normalize.h"
+#include "speechleak/runtime/threads.h"
+#include "speechleak/util/checks.h"
+#include "speechleak/util/error.h"
+
+namespace speechleak::asr {
+
+void DecodeOptions::validate() const {
+  require_at_least("--beam", beam, 0);
+  if (!(beam_prune < 0)) throw invalid_argument("beam_prune", "a negative log-probability", std::to_string(beam_prune));
+}
+
+namespace {
+
+// Restores a module's training flag on scope exit.
+class EvalMode {
+ public:
+  explicit EvalMode(torch::nn::Module& m) : module_(m), was_training_(m.is_training()) { module_.eval(); }
+  ~EvalMode() { module_.train(was_training_); }
+  EvalMode(const EvalMode&) = delete;
+  EvalMode& operator=(const EvalMode&) = delete;
+
+ private:
+  torch::nn::Module& module_;
+  bool was_training_;
+};
+
+}  // namespace
+
+std::vector<Recognition> recognise(CtcModel& model, const std::vector<std::span<const float>>& waveforms,
+                                   bool do_normalize, const DecodeOptions& options) {
+  options.validate();
+  if (waveforms.empty()) return {};
+  runtime::ensure_torch_threads();
+  const auto b = static_cast<int64_t>(waveforms.size());
+  size_t longest = 0;
+  for (const auto& w : waveforms) longest = std::max(longest, w.size());
+  if (longest == 0) throw invalid_argument("waveforms", "at least one sample per utterance", "an empty waveform");
+  auto batch = at::zeros({b, static_cast<int64_t>(longest)});
+  auto lengths = at::empty({b}, at::kLong);
+  for (int64_t i = 0; i < b; ++i) {
+    const auto& w = waveforms[static_cast<size_t>(i)];
+    if (w.empty()) throw invalid_argument("waveforms[" + std::to_string(i) + "]", "at least one sample", "none");
+    std::span<float> row(batch.data_ptr<float>() + i * static_cast<int64_t>(longest), w.size());
+    std::copy(w.begin(), w.end(), row.begin());
+    if (do_normalize) audio::normalize(row, audio::Normalization::ZeroMeanUnitVar);
+    lengths[i] = static_cast<int64_t>(w.size());
+  }
+  const auto device = model->lm_head->weight.device();
+  CtcOutput out;
+  {
+    EvalMode eval(*model);
+    at::NoGradGuard no_grad;
+    out = model->forward(batch.to(device), lengths.to(device));
+  }
+  auto log_probs = at::log_softmax(out.logits.to(at::kFloat), -1).cpu();
+  auto frames = out.frame_lengths.to(at::kLong).cpu();
+  const auto& vocab = model->vocabulary();
+  std::vector<Recognition> results(static_cast<size_t>(b));
+  for (int64_t i = 0; i < b; ++i) {
+    auto& r = results[static_cast<size_t>(i)];
+    r.frames = frames[i].item<int64_t>();
+    auto lp = log_probs[i].narrow(0, 0, r.frames).contiguous();
+    r.frame_labels = best_path(lp);
+    r.labels = options.beam > 0 ? prefix_beam_search(lp, vocab.blank(), options.beam, nullptr, options.beam_prune)
+                                : collapse_path(r.frame_labels, vocab.blank());
+    r.hypothesis = vocab.decode(r.labels);
+    if (options.keep_log_probs) r.log_probs = lp;
+  }
+  return results;
+}
+
+}  // namespace speechleak::asr

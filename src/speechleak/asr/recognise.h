@@ -1,0 +1,36 @@
+#pragma once
+// Recognition with a CTC model on PCM: one padded forward pass per batch, then CTC decoding of every utterance's
+// valid frames (greedy, or the prefix beam search without a language model), with per-frame posteriors kept on
+// request (the noise-masking attack reads a slot's confidence from them).
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "speechleak/asr/ctc_model.h"
+
+namespace speechleak::asr {
+
+struct DecodeOptions {
+  int beam = 0;                  // 0 = greedy; N > 0 = prefix beam search keeping N prefixes
+  double beam_prune = -20.0;     // labels with frame log-probability below this are not extended (beam only)
+  bool keep_log_probs = false;   // return each utterance's [T, V] log-posteriors
+  void validate() const;
+};
+
+struct Recognition {
+  std::vector<int64_t> labels;   // the decoded label sequence
+  std::string hypothesis;        // labels as text (Vocabulary::decode)
+  std::vector<int64_t> frame_labels;  // argmax label per valid frame (greedy path; for slot alignment)
+  at::Tensor log_probs;          // [T, V] float32 log_softmax of the logits, valid frames only (keep_log_probs)
+  int64_t frames = 0;
+};
+
+// Raw 16 kHz float waveforms, normalised per utterance when `do_normalize` (HF's zero-mean-unit-var), run as one
+// batch in eval mode without gradients (the model's training mode is restored), on the model's device.
+std::vector<Recognition> recognise(CtcModel& model, const std::vector<std::span<const float>>& waveforms,
+                                   bool do_normalize, const DecodeOptions& options = {});
+
+}  // namespace speechleak::asr

@@ -19,7 +19,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import make_encoder_fixtures as fx  # noqa: E402
 
 
-def torchaudio_model(model_dir: str) -> torch.nn.Module:
+def torchaudio_model(model_dir: str, aux_num_out: int = None) -> torch.nn.Module:
+    """An HF encoder or CTC directory as a torchaudio model (HF keys renamed; a "wav2vec2."/"hubert." prefix
+    dropped; lm_head.* as torchaudio's aux.* when aux_num_out is given), in eval mode."""
     with open(os.path.join(model_dir, "config.json")) as f:
         cfg = json.load(f)
     conv = list(zip(cfg["conv_dim"], cfg["conv_kernel"], cfg["conv_stride"]))
@@ -27,15 +29,25 @@ def torchaudio_model(model_dir: str) -> torch.nn.Module:
         "group_norm" if cfg["feat_extract_norm"] == "group" else "layer_norm", conv, cfg["conv_bias"],
         cfg["hidden_size"], 0.0, cfg["num_conv_pos_embeddings"], cfg["num_conv_pos_embedding_groups"],
         cfg["num_hidden_layers"], cfg["num_attention_heads"], 0.0, cfg["intermediate_size"], 0.0, 0.0,
-        cfg["do_stable_layer_norm"], 0.0, None)
+        cfg["do_stable_layer_norm"], 0.0, aux_num_out)
     sd = {}
     for k, v in fx.read_safetensors(os.path.join(model_dir, "model.safetensors")).items():
-        if k.startswith("feature_projection."):
+        for prefix in ("wav2vec2.", "hubert."):
+            if k.startswith(prefix):
+                k = k[len(prefix):]
+        if k.startswith("lm_head."):
+            if aux_num_out is None:
+                continue
+            k = "aux." + k[len("lm_head."):]
+        elif k == "masked_spec_embed":
+            continue
+        elif k.startswith("feature_projection."):
             k = "encoder." + k
         elif k.startswith("encoder."):
             k = "encoder.transformer." + k[len("encoder."):]
         sd[k] = v
-    model.load_state_dict(sd)
+    missing, unexpected = model.load_state_dict(sd, strict=False)
+    assert not unexpected and all(m.startswith("aux.") for m in missing), (missing, unexpected)
     return model.eval()
 
 

@@ -32,7 +32,7 @@ FinetuneConfig::FinetuneConfig() {
   optim.decay = "tri-stage";
   optim.warmup_fraction = 0.1;
   optim.hold_fraction = 0.4;
-  data.max_seconds = 30.0;  // utterances are never cropped (sequence labels): this only bounds what is loaded
+  data.max_seconds = 30.0;  // whole utterances are trained on (sequence labels): longer ones are skipped
   epochs = 20;
 }
 

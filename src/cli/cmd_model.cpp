@@ -70,20 +70,20 @@ void print_text(const encoder::EncoderMetadata& m) {
   for (const auto& k : m.ignored_keys) std::printf("  %s\n", k.c_str());
 }
 
-// The recognition head of a CTC directory (HF *ForCTC): its shape and vocabulary.
-nlohmann::json ctc_json(const asr::CtcModel& m) {
-  const auto& v = m->vocabulary();
+// The recognition head of a CTC directory (HF *ForCTC): its shape and vocabulary (no weights read).
+nlohmann::json ctc_json(const asr::CtcDirectory& d) {
+  const auto& v = d.vocabulary;
   std::vector<std::string> tokens;
   for (int64_t i = 0; i < v.size(); ++i) tokens.push_back(v.token(i));
   auto token_or_null = [&](int64_t id) { return id >= 0 ? nlohmann::json(v.token(id)) : nlohmann::json(nullptr); };
-  return {{"head", "lm_head Linear(" + std::to_string(m->lm_head->options.in_features()) + " -> " +
-                       std::to_string(m->lm_head->options.out_features()) + ")"},
+  return {{"architecture", d.architecture},
+          {"head", "lm_head Linear(" + std::to_string(d.hidden_size) + " -> " + std::to_string(v.size()) + ")"},
           {"vocab_size", v.size()},
           {"blank", v.pad_token()},
           {"blank_id", v.blank()},
           {"word_delimiter", token_or_null(v.delimiter())},
           {"unk", token_or_null(v.unk())},
-          {"final_dropout", m->final_dropout()},
+          {"final_dropout", d.final_dropout},
           {"vocabulary", tokens}};
 }
 
@@ -118,7 +118,7 @@ void add_info(CLI::App& parent) {
     auto enc = encoder::load_encoder(opt->path, eo);
     auto info = to_json(enc->metadata());
     if (std::filesystem::is_directory(opt->path) && asr::is_ctc_directory(opt->path))
-      info["ctc"] = ctc_json(asr::load_ctc_directory(opt->path).model);
+      info["ctc"] = ctc_json(asr::read_ctc_directory(opt->path));
     if (opt->json) {
       std::cout << info.dump(2) << "\n";
       return;

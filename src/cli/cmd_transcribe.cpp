@@ -67,8 +67,8 @@ void add_transcribe_command(CLI::App& app) {
   cmd->add_option("--beam", cli->config.decode.beam, "0 = greedy; N = CTC prefix beam search of width N (no LM)")
       ->capture_default_str();
   cmd->add_option("--decode-threads", cli->config.decode_threads, "Audio decoding threads")->capture_default_str();
-  cmd->add_option("--max-batch-size", cli->config.max_batch_size, "Utterances per forward pass")->capture_default_str();
-  cmd->add_option("--max-batch-samples", cli->config.max_batch_samples, "Padded samples per forward pass")
+  cmd->add_option("--max-batch-size", cli->config.batch.max_batch_size, "Utterances per forward pass")->capture_default_str();
+  cmd->add_option("--max-batch-samples", cli->config.batch.max_batch_samples, "Padded samples per forward pass")
       ->capture_default_str();
   cmd->add_option("--threads", cli->threads, "libtorch threads (0 = all cores)")->capture_default_str();
   cmd->callback([cli] {

@@ -57,7 +57,7 @@ TEST(TranscribeCorpus, HandsResultsBackInCorpusOrderAndCountsWhatItSkips) {
   const auto corpus = corpus::load_corpus(corpus::CorpusSpec::parse(tiny.spec));
   auto model = random_recogniser(2);
   TranscribeConfig config;
-  config.max_batch_size = 3;
+  config.batch.max_batch_size = 3;
   config.window = 5;
   std::vector<std::string> ids;
   ErrorTally expected;

@@ -6,28 +6,16 @@
 
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/text.h"
+#include "cli/cli_test_util.h"
 #include "support/test_support.h"
 
 namespace speechleak {
 namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+using testing::expect_refused;
+using testing::run_ok;
 using testing::TempDir;
-
-const std::string kCli = SPEECHLEAK_CLI_PATH;
-
-std::string run_ok(const std::string& args) {
-  std::string out;
-  EXPECT_EQ(testing::run_command(kCli + " " + args, &out), 0) << args << "\n" << out;
-  return out;
-}
-
-// The failing command's output, which must name `what`.
-void expect_refused(const std::string& args, const std::string& what) {
-  std::string out;
-  EXPECT_EQ(testing::run_command(kCli + " " + args, &out), 1) << args << "\n" << out;
-  EXPECT_NE(out.find(what), std::string::npos) << args << "\n" << out;
-}
 
 json read_json(const fs::path& p) { return json::parse(read_text_file(p)); }
 

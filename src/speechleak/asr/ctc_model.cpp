@@ -71,14 +71,16 @@ bool is_ctc_directory(const fs::path& dir) {
   return fs::exists(dir / "config.json") && !ctc_architecture(read_json(dir / "config.json")).empty();
 }
 
-LoadedCtcModel load_ctc_directory(const fs::path& dir) {
+CtcDirectory read_ctc_directory(const fs::path& dir) {
   const auto config_path = dir / "config.json";
   if (!fs::exists(config_path)) throw FileError(dir, "no config.json in the model directory");
   const json config = read_json(config_path);
-  if (ctc_architecture(config).empty())
+  CtcDirectory d{ctc_architecture(config), Vocabulary::characters(), 0, 0.1};
+  if (d.architecture.empty())
     throw FormatError(config_path, "not a CTC model: architectures names no *ForCTC class (an encoder without a "
                                    "recognition head; fine-tune it with `speechleak finetune`)");
-  auto vocab = Vocabulary::load(dir / "vocab.json");
+  d.vocabulary = Vocabulary::load(dir / "vocab.json");
+  const auto& vocab = d.vocabulary;
   const auto vocab_size = config.value("vocab_size", int64_t{-1});
   if (vocab_size != vocab.size())
     throw FormatError(dir / "vocab.json", "holds " + std::to_string(vocab.size()) + " tokens; config.json's "
@@ -87,22 +89,35 @@ LoadedCtcModel load_ctc_directory(const fs::path& dir) {
   if (pad != vocab.blank())
     throw FormatError(config_path, "pad_token_id " + std::to_string(pad) + " is not vocab.json's blank '" +
                                        vocab.pad_token() + "' (id " + std::to_string(vocab.blank()) + ")");
+  d.hidden_size = config.value("hidden_size", int64_t{768});
+  d.final_dropout = config.value("final_dropout", 0.1);
+  const auto files = encoder::open_hf_weights(dir);  // headers only
+  const std::vector<std::pair<std::string, std::vector<int64_t>>> head = {
+      {"lm_head.weight", {vocab.size(), d.hidden_size}}, {"lm_head.bias", {vocab.size()}}};
+  for (const auto& [name, shape] : head) {
+    fs::path file = dir / "model.safetensors";
+    const auto* view = find_tensor(files, name, &file);
+    if (!view) throw FormatError(file, "missing tensor '" + name + "' (the CTC head)");
+    if (view->shape != shape)
+      throw FormatError(file, "tensor '" + name + "': expected shape " + encoder::shape_to_string(shape) +
+                                  " (vocab_size x hidden_size), got " + encoder::shape_to_string(view->shape));
+  }
+  return d;
+}
+
+LoadedCtcModel load_ctc_directory(const fs::path& dir) {
+  auto d = read_ctc_directory(dir);
   auto encoder = encoder::load_hf_directory(dir);
   LoadedCtcModel out;
   out.do_normalize = encoder.do_normalize;
   out.report = std::move(encoder.report);
-  out.model = CtcModel(encoder.model, std::move(vocab), config.value("final_dropout", 0.1));
+  out.model = CtcModel(encoder.model, std::move(d.vocabulary), d.final_dropout);
   const auto files = encoder::open_hf_weights(dir);
   at::NoGradGuard no_grad;
   for (auto* param : {&out.model->lm_head->weight, &out.model->lm_head->bias}) {
     const std::string name = param == &out.model->lm_head->weight ? "lm_head.weight" : "lm_head.bias";
     fs::path file = dir / "model.safetensors";
-    const auto* view = find_tensor(files, name, &file);
-    if (!view) throw FormatError(file, "missing tensor '" + name + "' (the CTC head)");
-    if (view->shape != param->sizes().vec())
-      throw FormatError(file, "tensor '" + name + "': expected shape " + encoder::shape_to_string(param->sizes().vec()) +
-                                  " (vocab_size x hidden_size), got " + encoder::shape_to_string(view->shape));
-    param->copy_(encoder::to_float_tensor(*view, file));
+    param->copy_(encoder::to_float_tensor(*find_tensor(files, name, &file), file));  // read_ctc_directory checked it
   }
   return out;
 }

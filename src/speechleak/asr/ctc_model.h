@@ -16,7 +16,9 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <string>
 
 #include "speechleak/asr/vocabulary.h"
 #include "speechleak/encoder/hf_loader.h"
@@ -59,14 +61,24 @@ TORCH_MODULE(CtcModel);
 // config.json's architectures names a *ForCTC class.
 bool is_ctc_directory(const std::filesystem::path& dir);
 
+// What a CTC directory says about its head, checked without reading any weights.
+struct CtcDirectory {
+  std::string architecture;  // "Wav2Vec2ForCTC", "HubertForCTC", ...
+  Vocabulary vocabulary;
+  int64_t hidden_size = 0;   // the head's input width
+  double final_dropout = 0.1;
+};
+// Throws FormatError / FileError naming the file for: no *ForCTC architecture, a vocab.json that does not match
+// vocab_size or pad_token_id, a missing lm_head tensor or one of the wrong shape (read from the safetensors header).
+CtcDirectory read_ctc_directory(const std::filesystem::path& dir);
+
 struct LoadedCtcModel {
   CtcModel model{nullptr};
   bool do_normalize = false;
   encoder::LoadReport report;  // of the encoder's tensors (lm_head.* among the ignored ones)
 };
 
-// Throws FormatError naming the file for: no *ForCTC architecture, a vocab.json that does not match vocab_size or
-// pad_token_id, a missing lm_head tensor or one of the wrong shape.
+// read_ctc_directory's checks, then the encoder (load_hf_directory) and the head's weights.
 LoadedCtcModel load_ctc_directory(const std::filesystem::path& dir);
 void save_ctc_directory(CtcModel& model, const std::filesystem::path& dir, bool do_normalize);
 

@@ -10,7 +10,6 @@
 #include "speechleak/runtime/versions.h"
 #include "speechleak/train/metadata.h"
 #include "speechleak/train/run_directory.h"
-#include "speechleak/util/batching.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/log.h"
@@ -31,7 +30,8 @@ bool better_dev_result(const DevResult& a, const DevResult& b) {
 
 namespace {
 
-constexpr char kDevHeader[] = "step,epoch,wer,cer,word_errors,words,char_errors,chars,utterances,seconds\n";
+constexpr char kDevHeader[] =
+    "step,epoch,wer,cer,words,word_sub,word_del,word_ins,chars,char_sub,char_del,char_ins,utterances,seconds\n";
 
 encoder::LoadedHfModel load_pretrained(const std::string& path) {
   if (encoder::detect_checkpoint_kind(path) != encoder::CheckpointKind::HfDirectory)
@@ -42,10 +42,7 @@ encoder::LoadedHfModel load_pretrained(const std::string& path) {
 }
 
 std::string directory_fingerprint(const fs::path& dir) {
-  uint64_t h = fnv1a64("model-directory");
-  for (const char* f : {"config.json", "model.safetensors"})
-    if (fs::exists(dir / f)) h = hash_file(dir / f, fnv1a64(f, h));
-  return text::hex64(h);
+  return text::hex64(hash_files(dir, {"config.json", "model.safetensors"}, fnv1a64("model-directory")));
 }
 
 // The labelled training set: every utterance of the spec with a transcript, none longer than --max-seconds (whole
@@ -74,20 +71,17 @@ train::TrainingSet load_set(const std::string& spec_text, const FinetuneConfig& 
 
 DevResult evaluate(CtcModel& model, const train::TrainingSet& dev, bool do_normalize, int beam) {
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<int64_t> lengths;
-  for (const auto& u : dev.utterances) lengths.push_back(u.audio.numel());
+  std::vector<std::span<const float>> waves;
+  for (const auto& u : dev.utterances)
+    waves.emplace_back(u.audio.data_ptr<float>(), static_cast<size_t>(u.audio.numel()));
   DecodeOptions decode;
   decode.beam = beam;
+  auto out = recognise_batched(model, waves, do_normalize, decode);
   ErrorTally tally;
-  for (const auto& batch : length_sorted_batches(lengths, 16, 16000 * 16)) {
-    std::vector<std::span<const float>> waves;
-    for (size_t i : batch)
-      waves.emplace_back(dev.utterances[i].audio.data_ptr<float>(), static_cast<size_t>(lengths[i]));
-    auto out = recognise(model, waves, do_normalize, decode);
-    for (size_t k = 0; k < batch.size(); ++k) {
-      const auto& u = dev.utterances[batch[k]];
-      tally.add(u.speaker_id, u.transcript.value_or(""), out[k].hypothesis);
-    }
+  for (size_t i = 0; i < waves.size(); ++i) {
+    const auto& u = dev.utterances[i];
+    if (!out.results[i]) throw Error("--dev utterance " + u.id + ": " + out.errors[i]);
+    tally.add(u.speaker_id, u.transcript.value_or(""), out.results[i]->hypothesis);
   }
   DevResult r;
   r.words = tally.overall.words;
@@ -99,13 +93,18 @@ DevResult evaluate(CtcModel& model, const train::TrainingSet& dev, bool do_norma
 
 std::string dev_row(const DevResult& r) {
   std::string row;
-  for (const auto& f : {std::to_string(r.step), std::to_string(r.epoch), text::fixed(r.wer(), 6),
-                        text::fixed(r.cer(), 6), std::to_string(r.words.errors()), std::to_string(r.words.reference),
-                        std::to_string(r.characters.errors()), std::to_string(r.characters.reference),
-                        std::to_string(r.utterances), text::fixed(r.seconds, 3)}) {
+  auto field = [&row](const std::string& f) {
     if (!row.empty()) row += ',';
     row += f;
-  }
+  };
+  field(std::to_string(r.step));
+  field(std::to_string(r.epoch));
+  field(text::fixed(r.wer(), 6));
+  field(text::fixed(r.cer(), 6));
+  for (const auto* e : {&r.words, &r.characters})
+    for (size_t n : {e->reference, e->substitutions, e->deletions, e->insertions}) field(std::to_string(n));
+  field(std::to_string(r.utterances));
+  field(text::fixed(r.seconds, 3));
   return row + "\n";
 }
 
@@ -116,18 +115,22 @@ std::vector<DevResult> read_dev_log(const fs::path& path) {
   const auto lines = read_lines(path);
   for (size_t i = 1; i < lines.size(); ++i) {
     const auto f = text::split(lines[i], ',');
-    if (f.size() < 10) continue;
     const std::string what = path.string() + " line " + std::to_string(i + 1);
+    if (f.size() != 14) throw FormatError(path, "line " + std::to_string(i + 1) + ": expected 14 fields, got " +
+                                                    std::to_string(f.size()));
+    auto count = [&](size_t k) { return static_cast<size_t>(text::parse_int(f[k], what)); };
     DevResult r;
     r.step = text::parse_int(f[0], what);
     r.epoch = static_cast<int>(text::parse_int(f[1], what));
-    // Substitutions stand for all errors: only the totals matter to rates and the selection.
-    r.words.substitutions = static_cast<size_t>(text::parse_int(f[4], what));
-    r.words.reference = static_cast<size_t>(text::parse_int(f[5], what));
-    r.characters.substitutions = static_cast<size_t>(text::parse_int(f[6], what));
-    r.characters.reference = static_cast<size_t>(text::parse_int(f[7], what));
-    r.utterances = static_cast<size_t>(text::parse_int(f[8], what));
-    r.seconds = text::parse_double(f[9], what);
+    size_t k = 4;
+    for (auto* e : {&r.words, &r.characters}) {
+      e->reference = count(k++);
+      e->substitutions = count(k++);
+      e->deletions = count(k++);
+      e->insertions = count(k++);
+    }
+    r.utterances = count(12);
+    r.seconds = text::parse_double(f[13], what);
     out.push_back(r);
   }
   return out;
@@ -210,31 +213,20 @@ json finetuning_metadata(const FinetuneConfig& c, const FinetuneResult& r, const
   return j;
 }
 
-}  // namespace
-
-FinetuneResult run_finetuning(const FinetuneConfig& given, const fs::path& out, const FinetuneOptions& options) {
-  given.validate();
-  auto pretrained = load_pretrained(given.pretrained);
+FinetuneConfig resolve_config(const FinetuneConfig& given, const encoder::LoadedHfModel& pretrained) {
   // The encoder's shape and input normalisation are the pretrained model's.
   FinetuneConfig c = given;
   c.model = pretrained.model->config();
   c.arch = "pretrained";
   c.data.normalization = pretrained.do_normalize ? "zero-mean-unit-var" : "none";
   c.validate();
-  const auto resolved = c.to_json();
-  train::prepare_run_directory(
-      out, "finetune_config.json", resolved, options.resume,
-      [&](const json& stored) {
-        return train::json_differences(FinetuneConfig::from_json(stored, "finetune_config.json").to_json(), resolved,
-                                       train::resume_free_paths());
-      },
-      "fine-tuning");
-  const bool do_normalize = pretrained.do_normalize;
-  const auto vocabulary = Vocabulary::characters();
+  return c;
+}
 
-  FinetuneResult result;
-  result.out = out;
-  auto set = load_set(c.corpus, c, options.progress);
+// The labelled training set, with its counts in `result` and its skips logged.
+train::TrainingSet load_training_data(const FinetuneConfig& c, const Vocabulary& vocabulary, FinetuneResult& result,
+                                      const ProgressCallback& progress) {
+  auto set = load_set(c.corpus, c, progress);
   result.labels = attach_transcript_labels(set, vocabulary, parse_oov_policy(c.oov));
   if (set.utterances.empty())
     throw Error("no utterance of " + c.corpus + " has a transcript to train on: " +
@@ -246,41 +238,77 @@ FinetuneResult run_finetuning(const FinetuneConfig& given, const fs::path& out, 
   if (result.labels.unknown_characters > 0)
     log_warn(std::to_string(result.labels.unknown_characters) + " transcript characters are not in the vocabulary (" +
              (c.oov == "unk" ? "mapped to [UNK]" : "dropped") + ")");
-  std::optional<train::TrainingSet> dev;
-  if (!c.dev.empty()) {
-    dev = load_set(c.dev, c, options.progress);
-    std::vector<train::TrainUtterance> scored;
-    for (auto& u : dev->utterances)
-      if (u.transcript) scored.push_back(std::move(u));
-    if (scored.empty()) throw Error("--dev " + c.dev + ": no utterance has a transcript to score against");
-    dev->utterances = std::move(scored);
-    result.dev_utterances = dev->utterances.size();
+  return set;
+}
+
+// The dev set's utterances that have a transcript (none without --dev).
+std::optional<train::TrainingSet> load_dev(const FinetuneConfig& c, FinetuneResult& result,
+                                           const ProgressCallback& progress) {
+  if (c.dev.empty()) return std::nullopt;
+  auto dev = load_set(c.dev, c, progress);
+  std::vector<train::TrainUtterance> scored;
+  for (auto& u : dev.utterances)
+    if (u.transcript) scored.push_back(std::move(u));
+  if (scored.empty()) throw Error("--dev " + c.dev + ": no utterance has a transcript to score against");
+  if (!dev.report.skipped.empty()) log_warn("--dev: " + dev.report.skipped.summary(scored.size(), "utterances", "loaded"));
+  dev.utterances = std::move(scored);
+  result.dev_utterances = dev.utterances.size();
+  return dev;
+}
+
+// OUT's recogniser files: the best-dev model at the top and the last one in last/ when they differ (the best one
+// waits in best/ until the run has finished).
+void write_models(CtcModel& last, const fs::path& out, const FinetuneResult& r, bool do_normalize) {
+  if (!r.best || r.best->step == r.position.step) {
+    save_ctc_directory(last, out, do_normalize);
+    fs::remove_all(out / "last");
+  } else {
+    save_model_dir(last, out / "last", do_normalize);
+    if (fs::exists(out / "best")) copy_model_files(out / "best", out);  // else a finished session copied it already
   }
+  if (r.finished) fs::remove_all(out / "best");  // a run stopped by --max-steps keeps it for its resume
+}
+
+}  // namespace
+
+FinetuneResult run_finetuning(const FinetuneConfig& given, const fs::path& out, const FinetuneOptions& options) {
+  given.validate();
+  auto pretrained = load_pretrained(given.pretrained);
+  const FinetuneConfig c = resolve_config(given, pretrained);
+  const auto resolved = c.to_json();
+  train::prepare_run_directory(
+      out, "finetune_config.json", resolved, options.resume,
+      [&](const json& stored) {
+        return train::json_differences(FinetuneConfig::from_json(stored, "finetune_config.json").to_json(), resolved,
+                                       train::resume_free_paths());
+      },
+      "fine-tuning");
+  const bool do_normalize = pretrained.do_normalize;
+  const auto vocabulary = Vocabulary::characters();
+  FinetuneResult result;
+  result.out = out;
+  auto set = load_training_data(c, vocabulary, result, options.progress);
+  const auto dev = load_dev(c, result, options.progress);
 
   auto objective = std::make_unique<CtcObjective>(c.ctc, vocabulary, c.seed);
   CtcObjective& ctc = *objective;
   train::Trainer trainer(c, set, std::move(objective), pretrained.model);
-  const auto checkpoint = options.resume ? train::latest_checkpoint(out) : std::nullopt;
-  if (checkpoint) {
-    trainer.resume_from(*checkpoint);
-    log_info("resumed from " + checkpoint->string() + " at step " + std::to_string(trainer.position().step));
-  }
-  const bool resumed = options.resume && checkpoint.has_value();
-  const auto log_path = out / "train_log.csv", dev_path = out / "dev_log.csv";
-  train::prepare_train_log(log_path, train::train_log_header(trainer.objective()), trainer.position().step, resumed);
+  const bool resumed = options.resume && trainer.resume_latest(out);
+  train::TrainLogFile log(out / "train_log.csv", trainer, c.log_every, resumed);
+  const auto dev_path = out / "dev_log.csv";
   train::prepare_train_log(dev_path, kDevHeader, trainer.position().step, resumed);
   result.dev = read_dev_log(dev_path);
   for (const auto& d : result.dev)
     if (!result.best || better_dev_result(d, *result.best)) result.best = d;
 
-  CtcModel view(trainer.model(), vocabulary, c.ctc.final_dropout, ctc.lm_head());
-  std::ofstream log_file(log_path, std::ios::app), dev_file(dev_path, std::ios::app);
+  CtcModel view(trainer.model(), vocabulary, c.ctc.final_dropout, ctc.lm_head());  // the model being trained
+  std::ofstream dev_file(dev_path, std::ios::app);
   train::TrainerHooks hooks;
   hooks.stage = "finetune";
   hooks.progress = options.progress;
   hooks.on_step = [&](const train::StepLog& s) {
     result.last = s;
-    if (s.step % c.log_every == 0 || s.step == trainer.total_steps()) log_file << train::to_csv_row(s) << std::flush;
+    log.add(s);
     if (options.on_step) options.on_step(s);
   };
   hooks.on_epoch_end = [&](int epoch) {
@@ -297,21 +325,12 @@ FinetuneResult run_finetuning(const FinetuneConfig& given, const fs::path& out, 
     if (options.on_dev) options.on_dev(r);
   };
   result.position = trainer.run(out, hooks);
-  log_file.close();
   dev_file.close();
 
   result.data = set.report;
   result.total_steps = trainer.total_steps();
   result.finished = result.position.epoch >= c.epochs;
-  const bool last_is_best = !result.best || result.best->step == result.position.step;
-  if (last_is_best) {
-    save_ctc_directory(view, out, do_normalize);
-    fs::remove_all(out / "last");
-  } else {
-    save_model_dir(view, out / "last", do_normalize);
-    if (fs::exists(out / "best")) copy_model_files(out / "best", out);  // else a finished session copied it already
-  }
-  if (result.finished) fs::remove_all(out / "best");  // a run stopped by --max-steps keeps it for its resume
+  write_models(view, out, result, do_normalize);
   train::write_members(out / "members.tsv", set);
   result.metadata = finetuning_metadata(c, result, ctc, directory_fingerprint(c.pretrained), options.command_line);
   write_text_file_atomically(out / "speechleak_finetuning.json", result.metadata.dump(2) + "\n");

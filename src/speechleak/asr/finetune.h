@@ -11,7 +11,8 @@
 //   speechleak_finetuning.json  pretrained model (path, fingerprint), data and label counts, dev results, seeds,
 //                             versions, command
 //   train_log.csv             step,epoch,loss,lr,grad_norm,seconds,audio_seconds,labels,infeasible
-//   dev_log.csv               step,epoch,wer,cer,word_errors,words,char_errors,chars,utterances,seconds
+//   dev_log.csv               step,epoch,wer,cer,words,word_sub,word_del,word_ins,chars,char_sub,char_del,
+//                             char_ins,utterances,seconds
 //   best/                     (during training) the best-dev model so far; checkpoints/ resumable checkpoints
 #include <filesystem>
 #include <functional>

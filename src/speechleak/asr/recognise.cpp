@@ -7,6 +7,7 @@
 #include "speechleak/asr/ctc_decode.h"
 #include "speechleak/audio/normalize.h"
 #include "speechleak/runtime/threads.h"
+#include "speechleak/util/batching.h"
 #include "speechleak/util/checks.h"
 #include "speechleak/util/error.h"
 
@@ -15,6 +16,11 @@ namespace speechleak::asr {
 void DecodeOptions::validate() const {
   require_at_least("--beam", beam, 0);
   if (!(beam_prune < 0)) throw invalid_argument("beam_prune", "a negative log-probability", std::to_string(beam_prune));
+}
+
+void BatchLimits::validate() const {
+  require_at_least("--max-batch-size", max_batch_size, 1);
+  require_at_least("--max-batch-samples", max_batch_samples, 16000);
 }
 
 namespace {
@@ -75,6 +81,39 @@ std::vector<Recognition> recognise(CtcModel& model, const std::vector<std::span<
     if (options.keep_log_probs) r.log_probs = lp;
   }
   return results;
+}
+
+namespace {
+
+void recognise_into(CtcModel& model, const std::vector<std::span<const float>>& waveforms, bool do_normalize,
+                    const DecodeOptions& options, const std::vector<size_t>& indices, BatchedRecognition& out) {
+  std::vector<std::span<const float>> batch;
+  for (size_t i : indices) batch.push_back(waveforms[i]);
+  try {
+    auto r = recognise(model, batch, do_normalize, options);
+    for (size_t k = 0; k < indices.size(); ++k) out.results[indices[k]] = std::move(r[k]);
+  } catch (const Error& e) {
+    if (indices.size() == 1) {
+      out.errors[indices[0]] = std::string("recognition failed: ") + e.what();
+      return;
+    }
+    for (size_t i : indices) recognise_into(model, waveforms, do_normalize, options, {i}, out);
+  }
+}
+
+}  // namespace
+
+BatchedRecognition recognise_batched(CtcModel& model, const std::vector<std::span<const float>>& waveforms,
+                                     bool do_normalize, const DecodeOptions& options, const BatchLimits& limits) {
+  limits.validate();
+  BatchedRecognition out;
+  out.results.resize(waveforms.size());
+  out.errors.resize(waveforms.size());
+  std::vector<int64_t> lengths;
+  for (const auto& w : waveforms) lengths.push_back(static_cast<int64_t>(w.size()));
+  for (const auto& indices : length_sorted_batches(lengths, limits.max_batch_size, limits.max_batch_samples))
+    recognise_into(model, waveforms, do_normalize, options, indices, out);
+  return out;
 }
 
 }  // namespace speechleak::asr

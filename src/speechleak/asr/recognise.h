@@ -5,6 +5,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,9 +29,28 @@ struct Recognition {
   int64_t frames = 0;
 };
 
+// How many utterances one forward pass takes: at most max_batch_size, and at most max_batch_samples padded samples
+// (which bounds the conv front end's memory).
+struct BatchLimits {
+  int max_batch_size = 16;
+  int64_t max_batch_samples = 16000 * 16;
+  void validate() const;
+};
+
 // Raw 16 kHz float waveforms, normalised per utterance when `do_normalize` (HF's zero-mean-unit-var), run as one
 // batch in eval mode without gradients (the model's training mode is restored), on the model's device.
 std::vector<Recognition> recognise(CtcModel& model, const std::vector<std::span<const float>>& waveforms,
                                    bool do_normalize, const DecodeOptions& options = {});
+
+struct BatchedRecognition {
+  std::vector<std::optional<Recognition>> results;  // in input order; empty where recognition failed
+  std::vector<std::string> errors;                  // why, per input ("" where it succeeded)
+};
+
+// Any number of utterances of any lengths: length-sorted batches under `limits` (util/batching.h), each run by
+// recognise(). A batch the model refuses is retried one utterance at a time, so a bad item costs only itself.
+BatchedRecognition recognise_batched(CtcModel& model, const std::vector<std::span<const float>>& waveforms,
+                                     bool do_normalize, const DecodeOptions& options = {},
+                                     const BatchLimits& limits = {});
 
 }  // namespace speechleak::asr

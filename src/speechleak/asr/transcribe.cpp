@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "speechleak/features/decode_queue.h"
-#include "speechleak/util/batching.h"
 #include "speechleak/util/checks.h"
 #include "speechleak/util/error.h"
 
@@ -11,36 +10,12 @@ namespace speechleak::asr {
 
 void TranscribeConfig::validate() const {
   decode.validate();
+  batch.validate();
   require_at_least("--decode-threads", decode_threads, 1);
-  require_at_least("--max-batch-samples", max_batch_samples, 16000);
-  require_at_least("--max-batch-size", max_batch_size, 1);
   require_at_least("--window", window, 1);
 }
 
 std::string TranscriptionReport::summary() const { return skipped.summary(transcribed, "utterances", "transcribed"); }
-
-namespace {
-
-// Recognises a batch; a batch the model refuses is retried one utterance at a time, so a bad item costs only itself.
-void run_batch(CtcModel& model, bool do_normalize, const DecodeOptions& options,
-               const std::vector<features::Decoded*>& batch, std::vector<std::optional<Recognition>>& results,
-               const std::vector<size_t>& slots, TranscriptionReport& report) {
-  std::vector<std::span<const float>> waves;
-  for (auto* d : batch) waves.emplace_back(d->audio.samples);
-  try {
-    auto out = recognise(model, waves, do_normalize, options);
-    for (size_t i = 0; i < batch.size(); ++i) results[slots[i]] = std::move(out[i]);
-  } catch (const Error& e) {
-    if (batch.size() == 1) {
-      report.skipped.add(batch[0]->utterance->id, batch[0]->utterance->source.describe(),
-                         std::string("recognition failed: ") + e.what());
-      return;
-    }
-    for (size_t i = 0; i < batch.size(); ++i) run_batch(model, do_normalize, options, {batch[i]}, results, {slots[i]}, report);
-  }
-}
-
-}  // namespace
 
 TranscriptionReport transcribe_corpus(const corpus::Corpus& corpus, CtcModel& model, bool do_normalize,
                                       const TranscribeConfig& config,
@@ -63,17 +38,16 @@ TranscriptionReport transcribe_corpus(const corpus::Corpus& corpus, CtcModel& mo
       if (!d->error.empty()) report.skipped.add(d->utterance->id, d->utterance->source.describe(), d->error);
       else window.push_back(std::move(*d));
     }
-    std::vector<int64_t> lengths;
-    for (const auto& d : window) lengths.push_back(static_cast<int64_t>(d.audio.samples.size()));
-    std::vector<std::optional<Recognition>> results(window.size());
-    for (const auto& indices : length_sorted_batches(lengths, config.max_batch_size, config.max_batch_samples)) {
-      std::vector<features::Decoded*> batch;
-      for (size_t i : indices) batch.push_back(&window[i]);
-      run_batch(model, do_normalize, config.decode, batch, results, indices, report);
-    }
+    std::vector<std::span<const float>> waves;
+    for (const auto& d : window) waves.emplace_back(d.audio.samples);
+    auto recognised = recognise_batched(model, waves, do_normalize, config.decode, config.batch);
     for (size_t i = 0; i < window.size(); ++i) {  // corpus order
-      if (!results[i]) continue;
-      Transcript t{window[i].utterance, std::move(*results[i]), window[i].audio.duration_s()};
+      const auto* u = window[i].utterance;
+      if (!recognised.results[i]) {
+        report.skipped.add(u->id, u->source.describe(), recognised.errors[i]);
+        continue;
+      }
+      Transcript t{u, std::move(*recognised.results[i]), window[i].audio.duration_s()};
       ++report.transcribed;
       report.audio_seconds += t.seconds;
       if (t.utterance->transcript) report.errors.add(t.utterance->speaker_id, *t.utterance->transcript, t.recognition.hypothesis);

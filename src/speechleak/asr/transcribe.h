@@ -19,9 +19,8 @@ namespace speechleak::asr {
 
 struct TranscribeConfig {
   DecodeOptions decode;
+  BatchLimits batch;
   int decode_threads = 2;
-  int64_t max_batch_samples = 16000 * 16;  // padded samples per forward pass
-  int max_batch_size = 16;
   int window = 64;                         // utterances sorted by length together (bounds memory)
   corpus::AudioPolicy audio_policy;
   void validate() const;

@@ -152,8 +152,7 @@ std::string model_fingerprint(const encoder::Encoder& enc) {
   const auto& m = enc.metadata();
   uint64_t h = fnv1a64(m.description());
   if (fs::is_directory(m.source)) {
-    for (const char* f : {"config.json", "model.safetensors", "preprocessor_config.json"})
-      if (fs::exists(m.source / f)) h = hash_file(m.source / f, fnv1a64(f, h));
+    h = hash_files(m.source, {"config.json", "model.safetensors", "preprocessor_config.json"}, h);
   } else if (fs::exists(m.source)) {
     h = hash_file(m.source, h);
   }

@@ -1,6 +1,5 @@
 #include "speechleak/train/pretrain.h"
 
-#include <fstream>
 #include <optional>
 #include <set>
 
@@ -85,26 +84,18 @@ PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out
   auto objective = std::make_unique<HubertObjective>(config.hubert, config.seed, targets);
   HubertObjective& hubert = *objective;
   Trainer trainer(config, set, std::move(objective));
-  const auto checkpoint = options.resume ? latest_checkpoint(out) : std::nullopt;
-  if (checkpoint) {
-    trainer.resume_from(*checkpoint);
-    log_info("resumed from " + checkpoint->string() + " at step " + std::to_string(trainer.position().step));
-  }
-  const auto log_path = out / "train_log.csv";
-  prepare_train_log(log_path, train_log_header(trainer.objective()), trainer.position().step,
-              options.resume && checkpoint.has_value());
-  std::ofstream log_file(log_path, std::ios::app);
+  const bool resumed = options.resume && trainer.resume_latest(out);
+  TrainLogFile log(out / "train_log.csv", trainer, config.log_every, resumed);
   PretrainResult result;
   TrainerHooks hooks;
   hooks.stage = "pretrain";
   hooks.progress = options.progress;
   hooks.on_step = [&](const StepLog& s) {
     result.last = s;
-    if (s.step % config.log_every == 0 || s.step == trainer.total_steps()) log_file << to_csv_row(s) << std::flush;
+    log.add(s);
     if (options.on_step) options.on_step(s);
   };
   result.position = trainer.run(out, hooks);
-  log_file.close();
 
   result.out = out;
   result.data = set.report;

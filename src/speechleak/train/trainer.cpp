@@ -10,7 +10,9 @@
 #include "speechleak/runtime/torch_rng.h"
 #include "speechleak/train/hubert_objective.h"
 #include "speechleak/train/model_init.h"
+#include "speechleak/train/run_directory.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/log.h"
 #include "speechleak/util/number_format.h"
 #include "speechleak/util/random.h"
 
@@ -241,6 +243,26 @@ TrainPosition Trainer::run(const std::filesystem::path& out_dir, const TrainerHo
   }
   if (!saved) checkpoint();
   return pos_;
+}
+
+bool Trainer::resume_latest(const std::filesystem::path& out_dir) {
+  const auto checkpoint = latest_checkpoint(out_dir);
+  if (!checkpoint) return false;
+  resume_from(*checkpoint);
+  log_info("resumed from " + checkpoint->string() + " at step " + std::to_string(pos_.step));
+  return true;
+}
+
+TrainLogFile::TrainLogFile(const std::filesystem::path& path, const Trainer& trainer, int log_every, bool resumed)
+    : log_every_(log_every), last_step_(trainer.total_steps()) {
+  prepare_train_log(path, train_log_header(trainer.objective()), trainer.position().step,
+                    resumed);
+  file_.open(path, std::ios::app);
+  if (!file_) throw FileError(path, "cannot be opened for appending");
+}
+
+void TrainLogFile::add(const StepLog& s) {
+  if (s.step % log_every_ == 0 || s.step == last_step_) file_ << to_csv_row(s) << std::flush;
 }
 
 void Trainer::resume_from(const std::filesystem::path& checkpoint_dir) {

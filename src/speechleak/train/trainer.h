@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -76,10 +77,13 @@ class Trainer {
 
   // Restores a checkpoint written by run() of the same config.
   void resume_from(const std::filesystem::path& checkpoint_dir);
+  // Restores out_dir's latest checkpoint, if it has one (logged); returns whether it did.
+  bool resume_latest(const std::filesystem::path& out_dir);
   const TrainPosition& position() const { return pos_; }
 
   encoder::Wav2Vec2Model& model() { return model_; }
   Objective& objective() { return *objective_; }
+  const Objective& objective() const { return *objective_; }
   // The encoder ("model") then the objective's heads: what checkpoints hold and the optimiser trains.
   std::vector<NamedModule> modules() const;
   std::vector<at::Tensor> head_parameters() const;  // the heads' parameters, in order
@@ -95,6 +99,19 @@ class Trainer {
   encoder::Wav2Vec2Model model_{nullptr};
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   TrainPosition pos_;
+};
+
+// A run's train_log.csv: prepared when opened (a fresh header, or, when `resumed`, the rows up to the trainer's
+// position), then a row every log_every steps and at the last step.
+class TrainLogFile {
+ public:
+  TrainLogFile(const std::filesystem::path& path, const Trainer& trainer, int log_every, bool resumed);
+  void add(const StepLog& s);
+
+ private:
+  std::ofstream file_;
+  int log_every_;
+  int64_t last_step_;
 };
 
 }  // namespace speechleak::train

@@ -77,4 +77,10 @@ uint64_t hash_file(const std::filesystem::path& path, uint64_t h) {
   return h;
 }
 
+uint64_t hash_files(const std::filesystem::path& dir, std::initializer_list<const char*> names, uint64_t h) {
+  for (const char* f : names)
+    if (std::filesystem::exists(dir / f)) h = hash_file(dir / f, fnv1a64(f, h));
+  return h;
+}
+
 }  // namespace speechleak

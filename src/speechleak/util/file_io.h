@@ -3,6 +3,7 @@
 // that an interrupted run never leaves a half-written output that looks complete.
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -19,6 +20,8 @@ std::vector<std::string> read_lines(const std::filesystem::path& path);
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& fill);
 // FNV-1a 64 of a file's bytes (streamed), continuing from `basis`: fingerprints of model files.
 uint64_t hash_file(const std::filesystem::path& path, uint64_t basis);
+// The files of `dir` named in `names` that exist, each hashed after its name, in the order given.
+uint64_t hash_files(const std::filesystem::path& dir, std::initializer_list<const char*> names, uint64_t basis);
 
 void write_text_file_atomically(const std::filesystem::path& path, const std::string& content);
 

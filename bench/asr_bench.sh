@@ -27,23 +27,24 @@ spec="librispeech:$out/corpus:finetune"
 "$sl" -q pretrain --corpus "librispeech:$out/corpus:pretrain" --arch "$arch" --epochs 1 --max-steps 1 --lr 1e-9 \
   --out "$out/init"
 
-wall() {  # name, then the command: prints the wall seconds
+timed() {  # name, then the command: its wall seconds go to $out/name.time, its output to $out/name.log
   local name=$1; shift
   /usr/bin/time -f "%e" -o "$out/$name.time" "$@" >"$out/$name.log" 2>&1
-  cat "$out/$name.time"
 }
 
+manifest=$out/corpus/finetune.tsv
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq 1 "$rounds"); do
   rm -rf "$out/ft$r"
   "$sl" -q finetune --model "$out/init" --corpus "$spec" --out "$out/ft$r" --epochs 1 --batch-size "$batch" \
     --mask-time-prob 0 --final-dropout 0 --threads "$threads" >"$out/ft$r.log"
-  "$py" "$here/asr_reference.py" finetune "$out/init" "$out/corpus/finetune.tsv" "$threads" "$batch" >"$out/py_ft$r.json"
-  OMP_WAIT_POLICY=PASSIVE "$py" "$here/asr_reference.py" finetune "$out/init" "$out/corpus/finetune.tsv" "$threads" \
-    "$batch" >"$out/pyp_ft$r.json"
-  echo "$(wall sl_tr$r "$sl" -q transcribe --model "$out/ft1" --corpus "$spec" --threads "$threads" --out "$out/sl_hyp.tsv")" >"$out/sl_tr$r.wall"
-  echo "$(wall py_tr$r "$py" "$here/asr_reference.py" transcribe "$out/ft1" "$out/corpus/finetune.tsv" "$threads" "$out/py_hyp.tsv")" >"$out/py_tr$r.wall"
-  echo "$(wall pyp_tr$r env OMP_WAIT_POLICY=PASSIVE "$py" "$here/asr_reference.py" transcribe "$out/ft1" "$out/corpus/finetune.tsv" "$threads" "$out/pyp_hyp.tsv")" >"$out/pyp_tr$r.wall"
+  "$py" "$here/asr_reference.py" finetune "$out/init" "$manifest" "$threads" "$batch" >"$out/py_ft$r.json"
+  OMP_WAIT_POLICY=PASSIVE "$py" "$here/asr_reference.py" finetune "$out/init" "$manifest" "$threads" "$batch" \
+    >"$out/pyp_ft$r.json"
+  timed "sl_tr$r" "$sl" -q transcribe --model "$out/ft1" --corpus "$spec" --threads "$threads" --out "$out/sl_hyp.tsv"
+  timed "py_tr$r" "$py" "$here/asr_reference.py" transcribe "$out/ft1" "$manifest" "$threads" "$out/py_hyp.tsv"
+  timed "pyp_tr$r" env OMP_WAIT_POLICY=PASSIVE "$py" "$here/asr_reference.py" transcribe "$out/ft1" "$manifest" \
+    "$threads" "$out/pyp_hyp.tsv"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 cmp -s <(tail -n +2 "$out/sl_hyp.tsv" | sort) <(tail -n +2 "$out/py_hyp.tsv" | sort) && same=yes || same=no
@@ -52,24 +53,35 @@ cmp -s <(tail -n +2 "$out/sl_hyp.tsv" | sort) <(tail -n +2 "$out/py_hyp.tsv" | s
 import json, sys
 out, rounds, arch, threads, batch, lb, la, same = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
 R = range(1, rounds + 1)
-sl_ft = max(json.load(open(f"{out}/ft{r}/speechleak_finetuning.json"))["training"]["audio_seconds_per_second"] for r in R)
-py_ft = max(json.load(open(f"{out}/py_ft{r}.json"))["audio_seconds_per_second"] for r in R)
-pyp_ft = max(json.load(open(f"{out}/pyp_ft{r}.json"))["audio_seconds_per_second"] for r in R)
-audio = json.load(open(f"{out}/py_ft1.json"))["audio_seconds"]
-wall = lambda name: min(float(open(f"{out}/{name}{r}.wall").read()) for r in R)
-loop = lambda name: min(json.loads(open(f"{out}/{name}{r}.log").read().strip().splitlines()[-1])["loop_seconds"] for r in R)
+
+
+def load(path):
+    return json.loads(open(f"{out}/{path}").read().strip().splitlines()[-1])  # the JSON line of a log
+
+
+def best_rate(path):  # path with {r}: the best audio s/s of the rounds
+    return max(load(path.format(r=r))["audio_seconds_per_second"] for r in R)
+
+
+sl_ft = max(json.load(open(f"{out}/ft{r}/speechleak_finetuning.json"))["training"]["audio_seconds_per_second"]
+            for r in R)
+py_ft = best_rate("py_ft{r}.json")
+pyp_ft = best_rate("pyp_ft{r}.json")
+audio = load("py_ft1.json")["audio_seconds"]
+wall = lambda name: min(float(open(f"{out}/{name}{r}.time").read()) for r in R)
+loop = lambda name: min(load(f"{name}{r}.log")["loop_seconds"] for r in R)
+t = {"speechleak": wall("sl_tr"), "python_loop": wall("py_tr"), "python_loop_passive": wall("pyp_tr"),
+     "python_loop_only_passive": round(loop("pyp_tr"), 2)}
+t["x_real_time"] = {"speechleak": round(audio / t["speechleak"], 1),
+                    "python_loop_passive": round(audio / t["python_loop_passive"], 1)}
+t["ratio_vs_passive"] = round(t["python_loop_passive"] / t["speechleak"], 2)
+t["ratio_vs_default"] = round(t["python_loop"] / t["speechleak"], 2)
 s = {"arch": arch, "threads": int(threads), "batch": int(batch), "audio_seconds": round(audio, 1),
      "loadavg_before": lb, "loadavg_after": la, "best_of_rounds": rounds,
      "finetune_audio_s_per_s": {"speechleak": round(sl_ft, 2), "torchaudio": round(py_ft, 2),
-                                "torchaudio_passive": round(pyp_ft, 2),
-                                "ratio_vs_passive": round(sl_ft / pyp_ft, 2), "ratio_vs_default": round(sl_ft / py_ft, 2)},
-     "transcribe_wall_s": {"speechleak": wall("sl_tr"), "python_loop": wall("py_tr"), "python_loop_passive": wall("pyp_tr"),
-                           "python_loop_only_passive": round(loop("pyp_tr"), 2)},
-     "transcripts_identical": same == "yes"}
-t = s["transcribe_wall_s"]
-t["x_real_time"] = {"speechleak": round(audio / t["speechleak"], 1), "python_loop_passive": round(audio / t["python_loop_passive"], 1)}
-t["ratio_vs_passive"] = round(t["python_loop_passive"] / t["speechleak"], 2)
-t["ratio_vs_default"] = round(t["python_loop"] / t["speechleak"], 2)
+                                "torchaudio_passive": round(pyp_ft, 2), "ratio_vs_passive": round(sl_ft / pyp_ft, 2),
+                                "ratio_vs_default": round(sl_ft / py_ft, 2)},
+     "transcribe_wall_s": t, "transcripts_identical": same == "yes"}
 json.dump(s, open(f"{out}/summary.json", "w"), indent=2)
 print(json.dumps(s, indent=2))
 PY

@@ -60,6 +60,9 @@ void add_content_options(CLI::App* cmd, synth::SynthConfig& c, SynthCliOptions& 
   cmd->add_option("--max-names", c.sentences.max_names, "Most name mentions per sentence")->capture_default_str();
   cmd->add_flag("--allow-finetune-pretrain-names", o.allow_finetune_pretrain_names,
                 "Let finetune sentences mention names the pretrain split mentions");
+  cmd->add_option("--name-inventory", c.name_inventory,
+                  "Draw every name from this many first names (a seeded choice; 0: the whole built-in pool)")
+      ->capture_default_str();
   cmd->add_option("--jitter-pitch", c.jitter.pitch, "Per-utterance pitch jitter (espeak-ng pitch units, +-)")
       ->capture_default_str();
   cmd->add_option("--jitter-rate", c.jitter.rate, "Per-utterance speaking-rate jitter (relative, +-)")
@@ -78,6 +81,10 @@ void add_canary_options(CLI::App* cmd, synth::SynthConfig& c, SynthCliOptions& o
   cmd->add_option("--canary-new-speakers", c.canaries.new_speakers,
                   "New speakers for canaries when --canary-speakers is not given")->capture_default_str();
   cmd->add_option("--canary-insert-fraction", c.canaries.insert_fraction, "Share of canaries marked inserted")
+      ->capture_default_str();
+  cmd->add_flag("--canary-inventory-names", c.canaries.inventory_names,
+                "Canaries mention names of the corpus's pool (noise-masking design) instead of fresh ones");
+  cmd->add_option("--canary-repeats", c.canaries.repeats, "Renderings of each inserted canary (identical audio)")
       ->capture_default_str();
 }
 

@@ -17,6 +17,7 @@ void add_audit_command(CLI::App& app);
 void add_pretrain_command(CLI::App& app);
 void add_finetune_command(CLI::App& app);
 void add_transcribe_command(CLI::App& app);
+void add_noise_mask_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_experiment_command(CLI::App& app);
 

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   speechleak::cli::add_pretrain_command(app);
   speechleak::cli::add_finetune_command(app);
   speechleak::cli::add_transcribe_command(app);
+  speechleak::cli::add_noise_mask_command(app);
   speechleak::cli::add_report_command(app);
   speechleak::cli::add_demo_command(app);
   speechleak::cli::add_experiment_command(app);

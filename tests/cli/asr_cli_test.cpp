@@ -1,5 +1,5 @@
-// The recognition commands a user chains: synth -> pretrain -> finetune -> transcribe, and model info on the
-// recogniser. Each checks what the command wrote and said.
+// The recognition commands a user chains: synth -> pretrain -> finetune -> transcribe and noise-mask, and model info
+// on the recogniser. Each checks what the command wrote and said.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -21,7 +21,8 @@ TEST(FinetuneTranscribeCli, MakeARecogniserTranscribeWithItAndShowItsHead) {
   TempDir dir;
   const auto corpus = dir / "corpus";
   run_ok("synth --out " + corpus.string() + " --pretrain-speakers 2 --aux-speakers 1 --heldout-speakers 1 "
-         "--finetune-speakers 2 --utts-per-speaker 3 --max-words 8");
+         "--finetune-speakers 2 --utts-per-speaker 3 --max-words 8 --name-inventory 4 --allow-finetune-pretrain-names "
+         "--canaries 6 --canary-inventory-names --canary-repeats 2");
   const auto spec = [&](const char* split) { return "'librispeech:" + corpus.string() + ":" + split + "'"; };
   const auto model = dir / "model";
   run_ok("-q pretrain --corpus " + spec("pretrain") + " --arch tiny --epochs 1 --clusters 8 --batch-size 3 "
@@ -66,6 +67,30 @@ TEST(FinetuneTranscribeCli, MakeARecogniserTranscribeWithItAndShowItsHead) {
   EXPECT_NE(info.find("vocabulary:    30 tokens: [PAD] [UNK] | ' A B"), std::string::npos) << info;
   const auto j = json::parse(run_ok("model info --json " + asr.string()));
   EXPECT_EQ(j["ctc"]["vocab_size"], 30);
+
+  // The noise-masking attack with this recogniser: inserted canaries against held-out ones.
+  const auto manifest = [&](const char* name) {
+    return "'manifest:" + (corpus / name).string() + "?alignments=" + (corpus / "canaries.ctm").string() + "'";
+  };
+  const auto run = dir / "nm";
+  const std::string attack = "noise-mask --asr " + asr.string() + " --targets " + manifest("canaries-targets.tsv") +
+                             " --control " + manifest("canaries-heldout.tsv") + " --threads 1 --out ";
+  const auto nm = run_ok(attack + run.string());
+  EXPECT_NE(nm.find("target        3  "), std::string::npos) << nm;
+  EXPECT_NE(nm.find("control       3  "), std::string::npos) << nm;
+  EXPECT_NE(nm.find("gap target - control: "), std::string::npos) << nm;
+  EXPECT_NE(nm.find("baselines: chance "), std::string::npos) << nm;  // 1/N over the names the corpus mentions
+  EXPECT_EQ(read_lines(run / "noise-masking" / "outcomes.tsv").size(), 1u + 6u);
+  const auto summary = json::parse(read_text_file(run / "summary.json"));
+  EXPECT_EQ(summary["noise_masking"]["sets"][0]["counts"]["trials"], 3);
+  EXPECT_TRUE(fs::exists(run / "report.html"));
+  EXPECT_NE(read_text_file(run / "report.html").find("<section id=\"noise-masking\">"), std::string::npos);
+  expect_refused("noise-mask --asr " + asr.string() + " --targets " + manifest("canaries-targets.tsv") +
+                     " --control " + manifest("canaries-inserted.tsv") + " --out " + (dir / "nm2").string(),
+                 "--control");
+  testing::write_text(dir / "nobody.txt", "BARTHOLOMEW\n");
+  expect_refused(attack + (dir / "nm3").string() + " --names " + (dir / "nobody.txt").string(), "--names");
+  EXPECT_FALSE(fs::exists(dir / "nm3" / "summary.json"));
 }
 
 }  // namespace

@@ -97,15 +97,68 @@ TEST_F(HtmlReportTest, NoWarningsSaysSo) {
   EXPECT_NE(render_report(clean, {}, "").find("<section id=\"warnings\" class=\"warnings none\">"), std::string::npos);
 }
 
-TEST_F(HtmlReportTest, HasEveryChartCanvasAndTheNoiseMaskingPlaceholder) {
+TEST_F(HtmlReportTest, HasEveryChartCanvasAndAHiddenNoiseMaskingSectionWithoutSuchRuns) {
   const std::string html = render();
   // 2 levels x (linear, log) ROC charts + one histogram per (run, level, attack).
   EXPECT_EQ(count(html, "<canvas "), 4u + 8u);
   for (const char* id : {"roc-utterance-linear", "roc-utterance-log", "roc-speaker-linear", "roc-speaker-log",
                          "hist-0-utterance-basic", "hist-1-speaker-improved"})
     EXPECT_NE(html.find(std::string("<canvas id=\"") + id + "\""), std::string::npos) << id;
-  EXPECT_NE(html.find("<!-- noise-masking:"), std::string::npos);
   EXPECT_NE(html.find("<section id=\"noise-masking\" hidden></section>"), std::string::npos);
+}
+
+// A noise-masking run directory (docs/noise-masking.md) as `speechleak noise-mask` writes it, by hand.
+void write_noise_masking_run(const fs::path& dir) {
+  fs::create_directories(dir / "noise-masking");
+  write_text_file_atomically(dir / "config.json", R"({"command": "speechleak noise-mask --asr m"})");
+  const std::string header = "set\tutt_id\tspeaker_id\tname\tguess\toutcome\tany_name\tspellable\tcontext_wer\t"
+                             "context_cer\tcontext_words\tconfidence\tdraws_agreeing\tmasked_s\tkept_tau=0\t"
+                             "hypothesis\tblanked\tunmasked_hypothesis\tunmasked_guess\n";
+  write_text_file_atomically(dir / "noise-masking" / "outcomes.tsv",
+                             header +
+                                 "target\tu1\ts\tISAAC\tISAAC\texact\t1\t1\t0\t0\t2\t0.9\t1\t0.5\t1\tMEET ISAAC "
+                                 "<NOW>\tMEET ____ NOW\tMEET ISAAC NOW\tISAAC\n"
+                                 "target\tu2\ts\tELLEN\tEVAN\tother-name\t1\t1\t0\t0\t2\t0.5\t1\t0.5\t1\tSEE EVAN "
+                                 "GO\tSEE ____ GO\tSEE ELLEN GO\tELLEN\n"
+                                 "control\tc1\ts\tISAAC\tISAAC\texact\t1\t1\t0\t0\t2\t0.9\t1\t0.5\t1\tASK ISAAC\t"
+                                 "ASK ____\tASK ISAAC\tISAAC\n");
+  const std::string rate = R"({"count": 1, "rate": 0.5, "wilson95": [0.09, 0.91]})";
+  const std::string set = R"({"set": "%s", "counts": {"trials": 2, "exact": )" + rate + R"(, "any_name": )" + rate +
+                          R"(, "unmasked_exact": )" + rate +
+                          R"(, "precision": 0.5}, "filter_context_wer": [{"tau": 0, "kept": 2, "exact": 1,
+                          "any_name": 2, "precision": 0.5, "recall": 0.5}], "filter_confidence": [],
+                          "baselines": {"chance": 0.05, "most_frequent_name": "ISAAC", "most_frequent_rate": 0.5},
+                          "unmasked": {"wer": 0.25, "cer": 0.1}})";
+  auto named = [&](const char* name) {
+    std::string s = set;
+    s.replace(s.find("%s"), 2, name);
+    return s;
+  };
+  write_text_file_atomically(dir / "summary.json", R"({"kind": "noise-masking", "noise_masking": {"inventory_size": 20,
+      "sets": [)" + named("target") + "," + named("control") + R"(], "comparisons": [{"first": "target",
+      "second": "control", "gap": 0.0, "p_value": 0.75, "test": "fisher"}]}})");
+}
+
+TEST_F(HtmlReportTest, NoiseMaskingRunsFillTheSectionSideBySideWithAudits) {
+  write_noise_masking_run(dir_ / "nm");
+  auto runs = runs_;
+  runs.push_back(load_run(dir_ / "nm"));
+  ASSERT_TRUE(runs.back().noise_masking);
+  ASSERT_EQ(runs.back().recovered.size(), 1u) << "exact recoveries of the target set only";
+  EXPECT_EQ(runs.back().recovered[0].hypothesis, "MEET ISAAC <NOW>");
+  const std::string html = render_report(runs, {}, "");
+  const auto at = html.find("<section id=\"noise-masking\">");
+  ASSERT_NE(at, std::string::npos);
+  const std::string section = html.substr(at, html.find("</section>", at) - at);
+  EXPECT_EQ(count(section, "<td>target</td>"), 2u) << "its rates row and its one filter point";
+  EXPECT_NE(section.find("50.0% <span class=\"ci\">[9.0, 91.0]</span>"), std::string::npos);
+  EXPECT_NE(section.find("one-sided fisher p = 0.75"), std::string::npos);
+  EXPECT_NE(section.find("MEET ISAAC &lt;NOW&gt;"), std::string::npos) << "hypotheses are escaped";
+  EXPECT_EQ(section.find("EVAN"), std::string::npos) << "only exact recoveries are examples";
+  EXPECT_NE(html.find("id=\"roc-utterance-linear\""), std::string::npos) << "the audits' charts stay";
+  // A malformed noise_masking object is refused, naming the file.
+  write_text_file_atomically(dir_ / "nm" / "summary.json", R"({"noise_masking": {"sets": 3}})");
+  EXPECT_THROW(load_run(dir_ / "nm"), FormatError);
 }
 
 TEST_F(HtmlReportTest, SpeakerTableIsLimitedToTopN) {

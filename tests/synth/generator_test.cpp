@@ -207,7 +207,7 @@ TEST_F(SynthCorpus, CanaryManifestMarksInsertedAndHeldOut) {
   corpus::ManifestExtras extras;
   const auto c = corpus::read_manifest(root() / "canaries.tsv", &extras);
   ASSERT_EQ(c.utterances.size(), 4u);
-  EXPECT_EQ(extras.columns, (std::vector<std::string>{"canary_set", "name", "name_word_index"}));
+  EXPECT_EQ(extras.columns, (std::vector<std::string>{"canary_set", "name", "name_word_index", "original"}));
   int inserted = 0;
   for (const auto& u : c.utterances) {
     const auto& v = extras.values.at(u.id);
@@ -319,6 +319,60 @@ TEST(SynthGenerator, CanaryOnlyRunWithChosenNameAndSpeakers) {
   }
   EXPECT_EQ(inserted, 2);
   EXPECT_FALSE(fs::exists(dir / "c" / "pretrain.tsv"));
+}
+
+// The noise-masking design: every split and the canaries draw names from one small inventory; inserted canaries are
+// repeated with identical audio, and the originals do not change with the number of repeats.
+TEST(SynthGenerator, NameInventoryAndRepeatedCanaries) {
+  TempDir dir;
+  SynthConfig config = tiny_config(5);
+  config.pretrain_speakers = config.aux_speakers = config.heldout_speakers = 0;
+  config.finetune_speakers = 2;
+  config.utts_per_speaker = 6;
+  config.sentences.name_fraction = 1.0;
+  config.name_inventory = 3;
+  config.finetune_avoids_pretrain_names = false;
+  config.canaries.count = 6;
+  config.canaries.inventory_names = true;
+  config.canaries.insert_fraction = 0.5;
+  const auto pool = config.name_pool();
+  ASSERT_EQ(pool.first_names.size(), 3u);
+  EXPECT_TRUE(pool.surnames.empty());
+  const std::set<std::string> inventory(pool.first_names.begin(), pool.first_names.end());
+
+  SynthConfig repeated = config;
+  repeated.canaries.repeats = 3;
+  generate_corpus(dir / "once", config);
+  generate_corpus(dir / "thrice", repeated);
+  corpus::ManifestExtras once_extras, extras;
+  const auto once = corpus::read_manifest(dir / "once" / "canaries.tsv", &once_extras);
+  const auto all = corpus::read_manifest(dir / "thrice" / "canaries.tsv", &extras);
+  ASSERT_EQ(once.utterances.size(), 6u);
+  ASSERT_EQ(all.utterances.size(), 6u + 3u * 2u) << "3 inserted canaries, each twice more";
+  for (const auto& u : all.utterances) {
+    const auto& v = extras.values.at(u.id);
+    EXPECT_TRUE(inventory.count(v[1])) << v[1] << " is not in the inventory";
+    const auto& original = v[3];
+    if (original == u.id) {
+      const auto* first = once.find(u.id);
+      ASSERT_NE(first, nullptr) << u.id << ": originals keep their ids whatever the repeats";
+      EXPECT_EQ(*first->transcript, *u.transcript);
+      continue;
+    }
+    EXPECT_EQ(v[0], "inserted") << "only inserted canaries are repeated";
+    const auto* orig = all.find(original);
+    ASSERT_NE(orig, nullptr);
+    EXPECT_EQ(*orig->transcript, *u.transcript);
+    const auto a = audio::read_audio(dir / "thrice" / orig->source.path), b = audio::read_audio(dir / "thrice" / u.source.path);
+    EXPECT_EQ(a.samples, b.samples) << u.id << " is a repeat of " << original << ": identical audio";
+  }
+  EXPECT_EQ(corpus::read_manifest(dir / "thrice" / "canaries-inserted.tsv").utterances.size(), 9u);
+  EXPECT_EQ(corpus::read_manifest(dir / "thrice" / "canaries-targets.tsv").utterances.size(), 3u);
+  EXPECT_EQ(corpus::read_manifest(dir / "thrice" / "canaries-heldout.tsv").utterances.size(), 3u);
+  size_t finetune_mentions = 0;
+  for (const auto& u : corpus::read_manifest(dir / "thrice" / "finetune.tsv").utterances)
+    for (const auto& word : text::split_ws(*u.transcript)) finetune_mentions += inventory.count(word);
+  EXPECT_GT(finetune_mentions, 0u) << "fine-tuning data teaches the inventory's names";
 }
 
 }  // namespace

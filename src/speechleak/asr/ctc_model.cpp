@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "speechleak/encoder/tensor_io.h"
+#include "speechleak/train/encoder_forward.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
 
@@ -36,6 +37,15 @@ CtcOutput CtcModelImpl::forward(const at::Tensor& waveforms, const at::Tensor& l
   keep[last] = true;
   auto states = encoder->forward_states(waveforms, lengths, keep);
   return {head(states.states[last]), states.frame_lengths};
+}
+
+CtcOutput CtcModelImpl::forward_masked(const at::Tensor& waveforms, const at::Tensor& lengths,
+                                       const at::Tensor& frame_mask) {
+  auto hidden = train::masked_forward(encoder, waveforms, lengths, frame_mask, 1.0);
+  auto frames = at::empty({lengths.size(0)}, at::kLong);
+  const auto cpu = lengths.to(at::kLong).cpu();
+  for (int64_t i = 0; i < lengths.size(0); ++i) frames[i] = encoder->config().frames_for(cpu[i].item<int64_t>());
+  return {head(hidden), frames};
 }
 
 namespace {

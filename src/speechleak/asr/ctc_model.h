@@ -42,6 +42,10 @@ class CtcModelImpl : public torch::nn::Module {
   // waveforms [B, S] float32 (normalised as the model expects), lengths [B] int64 valid samples (or undefined).
   // Dropout applies in training mode only.
   CtcOutput forward(const at::Tensor& waveforms, const at::Tensor& lengths = {});
+  // The same with time masking: frame_mask [B, T'] bool, true where the projected features are replaced by the
+  // encoder's learned mask embedding (what pretraining and fine-tuning fill in; the noise-masking attack's upper
+  // bound). Requires lengths.
+  CtcOutput forward_masked(const at::Tensor& waveforms, const at::Tensor& lengths, const at::Tensor& frame_mask);
   // The head on given hidden states [B, T', D] (the training objective runs the encoder with masking itself).
   at::Tensor head(const at::Tensor& hidden);
 

@@ -40,8 +40,37 @@ class EvalMode {
 
 }  // namespace
 
+namespace {
+
+// [B, T'] bool from per-waveform spans, or undefined when no span is given.
+at::Tensor frame_mask(CtcModel& model, const std::vector<std::span<const float>>& waveforms, int64_t longest,
+                      const FrameMaskSpans& spans) {
+  bool any = false;
+  for (const auto& s : spans) any |= !s.empty();
+  if (!any) return {};
+  if (spans.size() != waveforms.size())
+    throw invalid_argument("mask_spans", "one list per waveform (" + std::to_string(waveforms.size()) + ")",
+                           std::to_string(spans.size()));
+  const auto& config = model->encoder->config();
+  const int64_t t_max = config.frames_for(longest);
+  auto mask = at::zeros({static_cast<int64_t>(waveforms.size()), t_max}, at::kBool);
+  auto m = mask.accessor<bool, 2>();
+  for (size_t i = 0; i < waveforms.size(); ++i) {
+    const int64_t frames = config.frames_for(static_cast<int64_t>(waveforms[i].size()));
+    const double frame_s = double(waveforms[i].size()) / 16000.0 / double(std::max<int64_t>(frames, 1));
+    for (int64_t t = 0; t < frames; ++t) {
+      const double centre = (double(t) + 0.5) * frame_s;
+      for (const auto& [a, b] : spans[i])
+        if (centre >= a && centre < b) m[static_cast<int64_t>(i)][t] = true;
+    }
+  }
+  return mask;
+}
+
+}  // namespace
+
 std::vector<Recognition> recognise(CtcModel& model, const std::vector<std::span<const float>>& waveforms,
-                                   bool do_normalize, const DecodeOptions& options) {
+                                   bool do_normalize, const DecodeOptions& options, const FrameMaskSpans& mask_spans) {
   options.validate();
   if (waveforms.empty()) return {};
   runtime::ensure_torch_threads();
@@ -64,7 +93,9 @@ std::vector<Recognition> recognise(CtcModel& model, const std::vector<std::span<
   {
     EvalMode eval(*model);
     at::NoGradGuard no_grad;
-    out = model->forward(batch.to(device), lengths.to(device));
+    const auto mask = frame_mask(model, waveforms, static_cast<int64_t>(longest), mask_spans);
+    out = mask.defined() ? model->forward_masked(batch.to(device), lengths.to(device), mask.to(device))
+                         : model->forward(batch.to(device), lengths.to(device));
   }
   auto log_probs = at::log_softmax(out.logits.to(at::kFloat), -1).cpu();
   auto frames = out.frame_lengths.to(at::kLong).cpu();
@@ -86,25 +117,31 @@ std::vector<Recognition> recognise(CtcModel& model, const std::vector<std::span<
 namespace {
 
 void recognise_into(CtcModel& model, const std::vector<std::span<const float>>& waveforms, bool do_normalize,
-                    const DecodeOptions& options, const std::vector<size_t>& indices, BatchedRecognition& out) {
+                    const DecodeOptions& options, const FrameMaskSpans& mask_spans, const std::vector<size_t>& indices,
+                    BatchedRecognition& out) {
   std::vector<std::span<const float>> batch;
-  for (size_t i : indices) batch.push_back(waveforms[i]);
+  FrameMaskSpans spans;
+  for (size_t i : indices) {
+    batch.push_back(waveforms[i]);
+    if (!mask_spans.empty()) spans.push_back(mask_spans.at(i));
+  }
   try {
-    auto r = recognise(model, batch, do_normalize, options);
+    auto r = recognise(model, batch, do_normalize, options, spans);
     for (size_t k = 0; k < indices.size(); ++k) out.results[indices[k]] = std::move(r[k]);
   } catch (const Error& e) {
     if (indices.size() == 1) {
       out.errors[indices[0]] = std::string("recognition failed: ") + e.what();
       return;
     }
-    for (size_t i : indices) recognise_into(model, waveforms, do_normalize, options, {i}, out);
+    for (size_t i : indices) recognise_into(model, waveforms, do_normalize, options, mask_spans, {i}, out);
   }
 }
 
 }  // namespace
 
 BatchedRecognition recognise_batched(CtcModel& model, const std::vector<std::span<const float>>& waveforms,
-                                     bool do_normalize, const DecodeOptions& options, const BatchLimits& limits) {
+                                     bool do_normalize, const DecodeOptions& options, const BatchLimits& limits,
+                                     const FrameMaskSpans& mask_spans) {
   limits.validate();
   BatchedRecognition out;
   out.results.resize(waveforms.size());
@@ -112,7 +149,7 @@ BatchedRecognition recognise_batched(CtcModel& model, const std::vector<std::spa
   std::vector<int64_t> lengths;
   for (const auto& w : waveforms) lengths.push_back(static_cast<int64_t>(w.size()));
   for (const auto& indices : length_sorted_batches(lengths, limits.max_batch_size, limits.max_batch_samples))
-    recognise_into(model, waveforms, do_normalize, options, indices, out);
+    recognise_into(model, waveforms, do_normalize, options, mask_spans, indices, out);
   return out;
 }
 

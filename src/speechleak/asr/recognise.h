@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "speechleak/asr/ctc_model.h"
@@ -39,8 +40,13 @@ struct BatchLimits {
 
 // Raw 16 kHz float waveforms, normalised per utterance when `do_normalize` (HF's zero-mean-unit-var), run as one
 // batch in eval mode without gradients (the model's training mode is restored), on the model's device.
+// Time spans (seconds) per waveform whose frames are replaced by the encoder's mask embedding; a frame is masked
+// when its centre, (t + 0.5) x duration / frames, lies in a span. Empty, or an empty list for a waveform: none.
+using FrameMaskSpans = std::vector<std::vector<std::pair<double, double>>>;
+
 std::vector<Recognition> recognise(CtcModel& model, const std::vector<std::span<const float>>& waveforms,
-                                   bool do_normalize, const DecodeOptions& options = {});
+                                   bool do_normalize, const DecodeOptions& options = {},
+                                   const FrameMaskSpans& mask_spans = {});
 
 struct BatchedRecognition {
   std::vector<std::optional<Recognition>> results;  // in input order; empty where recognition failed
@@ -51,6 +57,6 @@ struct BatchedRecognition {
 // recognise(). A batch the model refuses is retried one utterance at a time, so a bad item costs only itself.
 BatchedRecognition recognise_batched(CtcModel& model, const std::vector<std::span<const float>>& waveforms,
                                      bool do_normalize, const DecodeOptions& options = {},
-                                     const BatchLimits& limits = {});
+                                     const BatchLimits& limits = {}, const FrameMaskSpans& mask_spans = {});
 
 }  // namespace speechleak::asr

@@ -81,10 +81,13 @@ void replace_span(std::span<float> samples, int sample_rate, const SpanReplaceme
   }
   // Noise as loud as the speech around it: RMS of the rest of the signal (or of all of it when the span covers
   // everything), so that the masked region is not given away by a level change.
-  double sq = 0;
-  for (int64_t i = 0; i < n; ++i)
-    if (i < first || i >= last) sq += static_cast<double>(samples[i]) * samples[i];
-  double reference = (n - (last - first)) > 0 ? std::sqrt(sq / (n - (last - first))) : rms(samples);
+  double reference = r.reference_rms;
+  if (!(reference > 0.0)) {
+    double sq = 0;
+    for (int64_t i = 0; i < n; ++i)
+      if (i < first || i >= last) sq += static_cast<double>(samples[i]) * samples[i];
+    reference = (n - (last - first)) > 0 ? std::sqrt(sq / (n - (last - first))) : rms(samples);
+  }
   if (reference == 0.0) reference = 0.1;
   auto noise = make_noise(last - first, r.noise, sample_rate, r.seed);
   for (int64_t i = first; i < last; ++i) samples[i] = static_cast<float>(r.noise_level * reference * noise[i - first]);

@@ -32,6 +32,9 @@ struct SpanReplacement {
   NoiseType noise = NoiseType::White;
   // Noise RMS relative to the RMS of the untouched remainder of the signal (1.0 = as loud as the speech).
   double noise_level = 1.0;
+  // > 0: the noise RMS is noise_level * reference_rms instead (a level measured once, e.g. over the speech only,
+  // when several spans of one signal are replaced).
+  double reference_rms = 0.0;
   uint64_t seed = 0;
 };
 

@@ -8,6 +8,7 @@
 #include "speechleak/report/html_assets.h"
 #include "speechleak/report/html_escape.h"
 #include "speechleak/report/html_sections.h"
+#include "speechleak/report/noise_masking_section.h"
 #include "speechleak/report/run_loader.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/log.h"
@@ -80,10 +81,6 @@ std::string histogram_section(const std::vector<std::string>& levels, size_t n_r
 }
 
 // A later issue fills this section; the comment and the hidden element mark where and under which id.
-constexpr const char* kNoiseMaskingPlaceholder =
-    "<!-- noise-masking: placeholder for the noise-masking results section (a later issue adds it). "
-    "Keep id=\"noise-masking\". -->\n<section id=\"noise-masking\" hidden></section>\n";
-
 std::string data_block(const std::vector<ChartSpec>& roc, const std::vector<ChartSpec>& hist,
                        const std::vector<RunData>& runs) {
   nlohmann::json charts = nlohmann::json::array();
@@ -136,7 +133,7 @@ std::string render_report(const std::vector<RunData>& runs, const ReportOptions&
        "<section id=\"speakers\"><h2>Most exposed speakers</h2>\n<p class=\"note\">Speakers ranked by their "
        "speaker-level score (higher = more likely in the training data), top " + std::to_string(options.top_speakers) +
        " per attack; members are shaded.</p>\n" + speakers_section(runs, options.top_speakers) + "</section>\n" +
-       kNoiseMaskingPlaceholder + "<section id=\"config\"><h2>Configuration</h2>\n" + config_section(runs) +
+       noise_masking_section(runs) + "<section id=\"config\"><h2>Configuration</h2>\n" + config_section(runs) +
        "</section>\n";
   if (options.self_check) h += "<h2>Self-check</h2>\n<pre id=\"selfcheck\">pending</pre>\n";
   h += "</main>\n<footer>Charts drawn by Chart.js (embedded). This file needs no network.</footer>\n" +

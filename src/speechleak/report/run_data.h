@@ -62,6 +62,11 @@ struct SpeakerScore {
   double score = 0;
 };
 
+// A recovered name, for the report's examples (noise-masking/outcomes.tsv rows of the target set, exact).
+struct RecoveredName {
+  std::string utt_id, name, blanked, hypothesis, unmasked_hypothesis;
+};
+
 struct RunData {
   std::filesystem::path dir;
   std::string run_name;  // summary.json run_name; the directory name when absent
@@ -74,6 +79,11 @@ struct RunData {
   // scores/speaker-<attack>.csv by attack, sorted most exposed (highest score) first.
   std::map<std::string, std::vector<SpeakerScore>> speakers;
   nlohmann::json config;  // config.json as written
+  // A noise-masking run: summary.json's "noise_masking" object (docs/noise-masking.md), and exact recoveries on the
+  // target set (at most kMaxExamples, in file order).
+  std::optional<nlohmann::json> noise_masking;
+  std::vector<RecoveredName> recovered;
+  static constexpr size_t kMaxExamples = 8;
 };
 
 }  // namespace speechleak::report

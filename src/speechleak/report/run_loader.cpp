@@ -9,6 +9,8 @@
 #include "speechleak/report/json_fields.h"
 #include "speechleak/rundir/schema.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/file_io.h"
+#include "speechleak/util/text.h"
 
 namespace speechleak::report {
 
@@ -111,6 +113,13 @@ void read_summary(const fs::path& dir, RunData& run) {
     if (!w.is_array()) f.fail("warnings", "an array of strings", w);
     for (const auto& x : w) run.warnings.push_back(x.is_string() ? x.get<std::string>() : x.dump());
   }
+  if (summary.contains("noise_masking")) {
+    const nlohmann::json& nm = summary.at("noise_masking");
+    if (!nm.is_object() || !nm.contains("sets") || !nm.at("sets").is_array())
+      f.fail("noise_masking", "an object with a \"sets\" array", nm);
+    run.noise_masking = nm;
+    if (!summary.contains("results")) return;  // a noise-masking run has no membership results
+  }
   const nlohmann::json& results = f.need(summary, "results");
   if (!results.is_array()) f.fail("results", "an array", results);
   std::set<std::string> seen;
@@ -131,6 +140,28 @@ void read_speaker_tables(const fs::path& dir, RunData& run) {
   std::sort(files.begin(), files.end());
   for (const auto& file : files)
     run.speakers[*rundir::attack_of_file(file.filename().string(), "speaker")] = read_speaker_scores(file);
+}
+
+// Exact recoveries on the target set, from the tab-separated outcomes file.
+void read_recovered_names(const fs::path& dir, RunData& run) {
+  const fs::path file = rundir::noise_masking_outcomes_file(dir);
+  const auto lines = read_lines(file);
+  if (lines.empty()) throw FormatError(file, "empty (expected a header row)");
+  const auto header = text::split(lines[0], '\t');
+  auto col = [&](const std::string& name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    if (it == header.end()) throw FormatError(file, "missing column '" + name + "'");
+    return static_cast<size_t>(it - header.begin());
+  };
+  const size_t set = col("set"), id = col("utt_id"), name = col("name"), outcome = col("outcome"),
+               blanked = col("blanked"), hyp = col("hypothesis"), unmasked = col("unmasked_hypothesis");
+  for (size_t i = 1; i < lines.size() && run.recovered.size() < RunData::kMaxExamples; ++i) {
+    const auto f = text::split(lines[i], '\t');
+    if (f.size() != header.size())
+      throw FormatError(file, "line " + std::to_string(i + 1) + ": " + std::to_string(f.size()) + " fields, the header has " +
+                                  std::to_string(header.size()));
+    if (f[set] == "target" && f[outcome] == "exact") run.recovered.push_back({f[id], f[name], f[blanked], f[hyp], f[unmasked]});
+  }
 }
 
 }  // namespace
@@ -198,6 +229,7 @@ RunData load_run(const fs::path& dir) {
   if (!run.config.is_object()) throw FormatError(rundir::config_file(dir), "expected a JSON object");
   for (Result& r : run.results) read_result_files(dir, r, run.warnings);
   read_speaker_tables(dir, run);
+  if (run.noise_masking) read_recovered_names(dir, run);
   return run;
 }
 

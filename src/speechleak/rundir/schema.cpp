@@ -12,6 +12,16 @@ fs::path report_file(const fs::path& run) { return run / "report.html"; }
 fs::path scores_dir(const fs::path& run) { return run / "scores"; }
 fs::path roc_dir(const fs::path& run) { return run / "roc"; }
 
+fs::path noise_masking_outcomes_file(const fs::path& run) { return run / "noise-masking" / "outcomes.tsv"; }
+
+const std::vector<std::string>& noise_masking_columns() {
+  static const std::vector<std::string> c = {"set",         "utt_id",      "speaker_id",    "name",
+                                             "guess",       "outcome",     "any_name",      "spellable",
+                                             "context_wer", "context_cer", "context_words", "confidence",
+                                             "draws_agreeing", "masked_s"};
+  return c;
+}
+
 std::string result_stem(const std::string& level, const std::string& attack) { return level + "-" + attack; }
 
 fs::path scores_file(const fs::path& run, const std::string& level, const std::string& attack) {

@@ -9,6 +9,8 @@
 //   RUN/roc/<level>-<attack>.csv     metrics::write_roc_csv (metrics/roc.h: roc_csv_columns())
 //   RUN/report.html                the HTML report of this run
 //   RUN/features/<role>            feature stores, when the audit extracted them
+//   RUN/noise-masking/outcomes.tsv   a noise-masking run's trials (noise_masking_columns()); its summary.json
+//                                  holds "noise_masking" instead of an audit's results
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -43,6 +45,11 @@ inline constexpr const char* kRawScore = "raw_score";
 const std::vector<std::string>& utterance_score_columns();
 const std::vector<std::string>& speaker_score_columns();
 const std::vector<std::string>& score_columns(const std::string& level);  // of "utterance" or "speaker"
+// The noise-masking outcomes file and its leading columns (then one kept_tau=<tau> column per threshold, then
+// the text columns hypothesis, blanked, unmasked_hypothesis, unmasked_guess; tab-separated).
+std::filesystem::path noise_masking_outcomes_file(const std::filesystem::path& run);
+const std::vector<std::string>& noise_masking_columns();
+
 // "a,b,c\n"
 std::string csv_header(const std::vector<std::string>& columns);
 

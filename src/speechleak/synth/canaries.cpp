@@ -40,11 +40,22 @@ NameMention fresh_name(const std::string& utt_id, uint64_t seed, std::set<std::s
   return m;
 }
 
+// A name from the corpus's pool (the names its splits use): a first name, with a surname when the pool has them.
+NameMention inventory_name(const NamePool& pool, const std::string& utt_id, uint64_t seed) {
+  Rng rng(derive_seed(seed, "canary-name/" + utt_id));
+  NameMention m;
+  m.first = pick(pool.first_names, rng);
+  if (!pool.surnames.empty()) m.surname = pick(pool.surnames, rng);
+  m.num_words = m.surname.empty() ? 1 : 2;
+  return m;
+}
+
 Sentence canary_sentence(const SynthConfig& config, const SentenceGenerator& gen, const std::string& utt_id,
                          std::set<std::string>& taken) {
   const CanaryConfig& c = config.canaries;
   std::optional<NameMention> name;
   if (!c.name.empty()) name = parse_name(c.name, "canary-name");
+  else if (c.inventory_names) name = inventory_name(config.name_pool(), utt_id, config.seed);
   else if (c.kind == CanaryKind::Sentence) name = fresh_name(utt_id, config.seed, taken);
   Rng rng(derive_seed(config.seed, "sentence/" + utt_id));
   return c.kind == CanaryKind::Sentence ? gen.sentence_with_name(*name, rng) : gen.random_words(name, rng);
@@ -69,12 +80,16 @@ void plan_canaries(const SynthConfig& config, SpeakerAllocator& speakers, Corpus
   const SentenceGenerator gen(config.sentences);
   const auto inserted = inserted_flags(config);
   std::set<std::string> taken = plan.names_used;
+  auto next_id = [](const ChapterPlan& ch) {
+    char n[16];
+    std::snprintf(n, sizeof n, "%04d", static_cast<int>(ch.utterances.size()));
+    return ch.speaker_id + "-" + ch.chapter_id + "-" + n;
+  };
   for (int i = 0; i < config.canaries.count; ++i) {
     ChapterPlan& ch = chapters[i % chapters.size()];
     UtterancePlan u;
-    char n[16];
-    std::snprintf(n, sizeof n, "%04d", static_cast<int>(ch.utterances.size()));
-    u.id = ch.speaker_id + "-" + ch.chapter_id + "-" + n;
+    u.id = next_id(ch);
+    u.original_id = u.id;
     u.speaker_id = ch.speaker_id;
     u.chapter_id = ch.chapter_id;
     u.split = kCanarySplit;
@@ -82,6 +97,16 @@ void plan_canaries(const SynthConfig& config, SpeakerAllocator& speakers, Corpus
     u.sentence = canary_sentence(config, gen, u.id, taken);
     draw_rendering(config, plan.voices.at(u.speaker_id), u);
     ch.utterances.push_back(std::move(u));
+  }
+  // Repeats come after every original, so that the originals (ids, sentences, voices) do not depend on repeats.
+  for (auto& ch : chapters) {
+    const size_t originals = ch.utterances.size();
+    for (size_t i = 0; i < originals; ++i)
+      for (int r = 1; ch.utterances[i].inserted && r < config.canaries.repeats; ++r) {
+        UtterancePlan copy = ch.utterances[i];  // the same rendering (sentence, voice, seeds): identical audio
+        copy.id = next_id(ch);
+        ch.utterances.push_back(std::move(copy));
+      }
   }
   for (auto& ch : chapters)
     if (!ch.utterances.empty()) plan.chapters.push_back(std::move(ch));

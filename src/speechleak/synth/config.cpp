@@ -1,5 +1,6 @@
 #include "speechleak/synth/config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -34,6 +35,12 @@ void validate_canaries(const CanaryConfig& c, int split_speakers) {
   if (c.count == 0) return;
   check_range("canary-insert-fraction", c.insert_fraction, 0.0, 1.0);
   if (!c.name.empty()) parse_name(c.name, "canary-name");
+  check_int("canary-repeats", c.repeats, 1, 100);
+  if (c.inventory_names && !c.name.empty())
+    throw invalid_argument("canary-inventory-names", "no --canary-name (both choose the canaries' name)",
+                           "--canary-name '" + c.name + "'");
+  if (c.inventory_names && c.kind != CanaryKind::Sentence)
+    throw invalid_argument("canary-inventory-names", "--canary-kind sentence", synth::to_string(c.kind));
   std::set<std::string> seen;
   for (const auto& id : c.speakers) {
     catalogue_index(id, "canary-speakers");
@@ -100,13 +107,25 @@ void SynthConfig::validate() const {
   check_range("trail-silence (min)", trail_silence_min_s, 0.0, 5.0);
   check_range("trail-silence (max)", trail_silence_max_s, 0.0, 5.0);
   check_interval("the minimum trail silence", trail_silence_min_s, "trail-silence (max)", trail_silence_max_s);
+  const int first_names = static_cast<int>(NamePool::builtin().first_names.size());
+  check_int("name-inventory", name_inventory, 0, first_names);
   validate_canaries(canaries, total);
+}
+
+NamePool SynthConfig::name_pool() const {
+  NamePool full = NamePool::builtin();
+  if (name_inventory == 0) return full;
+  auto order = seeded_permutation(full.first_names.size(), derive_seed(seed, "name-inventory"));
+  NamePool pool;
+  for (int i = 0; i < name_inventory; ++i) pool.first_names.push_back(full.first_names[order[i]]);
+  std::sort(pool.first_names.begin(), pool.first_names.end());
+  return pool;
 }
 
 nlohmann::json SynthConfig::to_json() const {
   nlohmann::json splits_json = nlohmann::json::object();
   for (const auto& s : splits()) splits_json[s.name] = {{"speakers", s.speakers}, {"utts_per_speaker", s.utts_per_speaker}};
-  return {
+  nlohmann::json j = {
       {"seed", seed},
       {"splits", splits_json},
       {"min_words", sentences.min_words},
@@ -130,6 +149,11 @@ nlohmann::json SynthConfig::to_json() const {
         {"new_speakers", canaries.new_speakers},
         {"insert_fraction", canaries.insert_fraction}}},
   };
+  // Options added later appear only when set, so that corpora made before them keep their identity.
+  if (name_inventory > 0) j["name_inventory"] = name_inventory;
+  if (canaries.inventory_names) j["canaries"]["inventory_names"] = true;
+  if (canaries.repeats != 1) j["canaries"]["repeats"] = canaries.repeats;
+  return j;
 }
 
 std::string SynthConfig::to_string() const { return to_json().dump(); }

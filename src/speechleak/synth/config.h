@@ -33,6 +33,12 @@ struct CanaryConfig {
   std::vector<std::string> speakers;  // catalogue speaker ids; empty: `new_speakers` speakers no split uses
   int new_speakers = 2;
   double insert_fraction = 0.5;  // share marked "inserted" (seeded draw); the rest are "heldout"
+  // Sentence canaries mention a name drawn from the corpus's name pool (the one the splits use, see
+  // name_inventory) instead of a fresh one: the noise-masking design, where fine-tuning data teaches the same names.
+  bool inventory_names = false;
+  // Each inserted canary is rendered this many times (identical audio, ids of their own): duplicated recordings in
+  // the training data, the repetition knob of memorisation studies.
+  int repeats = 1;
 };
 
 struct SplitSize {
@@ -53,6 +59,9 @@ struct SynthConfig {
 
   SentenceOptions sentences;                  // min_words, max_words, name_fraction, max_names
   bool finetune_avoids_pretrain_names = true;
+  // > 0: every split (and inventory-name canaries) draws names from this many first names only, a seeded choice
+  // from the built-in list (no surnames, so every name is one word). 0: the whole built-in pool.
+  int name_inventory = 0;
   Jitter jitter;                              // jitter_pitch, jitter_rate
 
   bool noise = false;
@@ -63,7 +72,9 @@ struct SynthConfig {
 
   CanaryConfig canaries;
 
-  std::vector<SplitSize> splits() const;  // kSplitNames order, with the resolved utterance counts
+  std::vector<SplitSize> splits() const;
+  // The names splits draw from: the built-in pool, or the name_inventory choice.
+  NamePool name_pool() const;  // kSplitNames order, with the resolved utterance counts
   // Throws InvalidArgument naming the option, what was expected and what was given.
   void validate() const;
   // Every option (the identity of a corpus: equal JSON, equal output).

@@ -34,13 +34,15 @@ corpus::Speaker speaker_of(const CorpusPlan& plan, const std::string& id) {
   return s;
 }
 
-// The utterances of one split (all of them, or only canaries with the given inserted flag) as a Corpus.
+// The utterances of one split (all of them, or only canaries with the given inserted flag; `originals`: without
+// the repeats of inserted canaries) as a Corpus.
 corpus::Corpus split_corpus(const fs::path& root, const CorpusPlan& plan, const RecordMap& records,
-                            const std::string& split, int inserted = -1) {
+                            const std::string& split, int inserted = -1, bool originals = false) {
   corpus::Corpus c;
   c.spec = root.string();
   for_each_utterance(plan, split, [&](const UtterancePlan& u) {
     if (inserted >= 0 && u.inserted != (inserted == 1)) return;
+    if (originals && u.original_id != u.id) return;
     corpus::Utterance x;
     x.id = u.id;
     x.speaker_id = u.speaker_id;
@@ -70,14 +72,18 @@ void write_canary_manifests(const fs::path& root, const CorpusPlan& plan, const 
   corpus::ManifestWriteOptions opt;
   opt.relative_paths = true;
   corpus::ManifestExtras extras;
-  extras.columns = {"canary_set", "name", "name_word_index"};
+  extras.columns = {"canary_set", "name", "name_word_index", "original"};
   for_each_utterance(plan, kCanarySplit, [&](const UtterancePlan& u) {
     const auto& names = u.sentence.names;
     extras.values[u.id] = {u.inserted ? "inserted" : "heldout", names.empty() ? "" : names[0].text(),
-                           names.empty() ? "-1" : std::to_string(names[0].word_index)};
+                           names.empty() ? "-1" : std::to_string(names[0].word_index), u.original_id};
   });
   corpus::write_manifest(root / "canaries.tsv", split_corpus(root, plan, records, kCanarySplit), opt, &extras);
+  // Inserted with their repeats (what goes into training data); the distinct inserted canaries (what an attack
+  // targets, each once); the held-out half.
   corpus::write_manifest(root / "canaries-inserted.tsv", split_corpus(root, plan, records, kCanarySplit, 1), opt);
+  corpus::write_manifest(root / "canaries-targets.tsv", split_corpus(root, plan, records, kCanarySplit, 1, true),
+                         opt);
   corpus::write_manifest(root / "canaries-heldout.tsv", split_corpus(root, plan, records, kCanarySplit, 0), opt);
 }
 

@@ -111,7 +111,7 @@ CorpusPlan plan_corpus(const SynthConfig& config) {
   CorpusPlan plan;
   SpeakerAllocator speakers(config.seed);
   const SentenceGenerator gen(config.sentences);
-  const NamePool full = NamePool::builtin();
+  const NamePool full = config.name_pool();
   std::set<std::string> pretrain_names;
   for (const auto& split : config.splits()) {
     const bool avoid = split.name == "finetune" && config.finetune_avoids_pretrain_names;

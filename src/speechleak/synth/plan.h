@@ -30,6 +30,8 @@ struct UtterancePlan {
   audio::NoiseType noise_type = audio::NoiseType::White;
   uint64_t noise_seed = 0;
   bool inserted = false;  // canaries: inserted into training data (true) or held out (false)
+  // Canaries: the id of the first rendering (itself, or the canary this is a repeat of; CanaryConfig::repeats).
+  std::string original_id;
 };
 
 // One speaker's utterances in one split: the unit synthesised in one espeak-ng worker and resumed as a whole.

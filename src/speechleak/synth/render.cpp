@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <string>
 
 #include "speechleak/audio/resample.h"
 #include "speechleak/audio/transforms.h"
@@ -53,12 +55,27 @@ RenderedUtterance render(const UtterancePlan& u, const EspeakResult& spoken, int
 
 std::vector<RenderedUtterance> synthesize_chapter(const ChapterPlan& chapter) {
   EspeakEngine& engine = EspeakEngine::instance();
+  // Repeats of a canary (original_id naming another utterance of the chapter) are copies of its rendering, not
+  // spoken again: espeak-ng's state carries over between the utterances of a worker, so a second rendering of the
+  // same plan would differ slightly, and repeats stand for duplicated recordings.
+  std::map<std::string, size_t> index;
   std::vector<EspeakRequest> batch;
-  for (const auto& u : chapter.utterances) batch.push_back(espeak_request(u, nullptr));
+  std::vector<size_t> spoken_index(chapter.utterances.size());
+  for (size_t i = 0; i < chapter.utterances.size(); ++i) {
+    const auto& u = chapter.utterances[i];
+    index.emplace(u.id, i);
+    if (!u.original_id.empty() && u.original_id != u.id) continue;
+    spoken_index[i] = batch.size();
+    batch.push_back(espeak_request(u, nullptr));
+  }
   // espeak-ng needs a few ms per utterance; the limit only catches a hung worker.
   const auto spoken = engine.synthesize(batch, 60.0 + 2.0 * static_cast<double>(batch.size()));
   std::vector<RenderedUtterance> out;
-  for (size_t i = 0; i < spoken.size(); ++i) out.push_back(render(chapter.utterances[i], spoken[i], engine.sample_rate()));
+  for (size_t i = 0; i < chapter.utterances.size(); ++i) {
+    const auto& u = chapter.utterances[i];
+    if (!u.original_id.empty() && u.original_id != u.id) out.push_back(out.at(index.at(u.original_id)));
+    else out.push_back(render(u, spoken[spoken_index[i]], engine.sample_rate()));
+  }
   return out;
 }
 

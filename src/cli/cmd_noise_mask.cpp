@@ -1,0 +1,153 @@
+// speechleak noise-mask: the noise-masking attack (mask a name in the audio, let a CTC recogniser fill it in) on
+// target utterances and a control set; a run directory with per-trial outcomes and summary.json, the table on
+// stdout (docs/noise-masking.md).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/terminal.h"
+#include "speechleak/asr/ctc_model.h"
+#include "speechleak/corpus/load.h"
+#include "speechleak/noise_masking/study.h"
+#include "speechleak/report/html_report.h"
+#include "speechleak/rundir/schema.h"
+#include "speechleak/runtime/threads.h"
+#include "speechleak/runtime/versions.h"
+#include "speechleak/util/error.h"
+#include "speechleak/util/file_io.h"
+#include "speechleak/util/log.h"
+#include "speechleak/util/number_format.h"
+#include "speechleak/util/random.h"
+#include "speechleak/util/text.h"
+
+namespace speechleak::cli {
+namespace {
+
+struct NoiseMaskCli {
+  std::string asr, paired_asr, targets, control, names, out, fill = "white";
+  std::string taus, thetas;
+  int threads = 0;
+  noise_masking::NoiseMaskConfig config;
+};
+
+std::vector<double> parse_grid(const std::string& s, const std::string& option) {
+  std::vector<double> out;
+  for (const auto& part : text::split(s, ','))
+    if (!text::trim(part).empty()) out.push_back(text::parse_double(text::trim(part), option));
+  return out;
+}
+
+noise_masking::Recogniser load_recogniser(const std::string& dir, const std::string& label) {
+  auto loaded = asr::load_ctc_directory(dir);
+  return {loaded.model, loaded.do_normalize, label};
+}
+
+corpus::Corpus load(const std::string& spec_text, ProgressBar& bar) {
+  const auto spec = corpus::CorpusSpec::parse(spec_text);
+  auto c = corpus::load_corpus(spec, bar.callback());
+  bar.finish();
+  return c;
+}
+
+std::string ci(const nlohmann::json& rate) {
+  return text::percent(rate["rate"].get<double>(), 1) + " [" + text::percent(rate["wilson95"][0].get<double>(), 1) +
+         ", " + text::percent(rate["wilson95"][1].get<double>(), 1) + "]";
+}
+
+void print_table(const noise_masking::StudyResult& r) {
+  std::printf("%-8s %6s  %-22s %-22s %9s %9s\n", "set", "trials", "exact [95% CI]", "any-name [95% CI]", "precision",
+              "unmasked");
+  for (const auto& s : r.sets) {
+    const auto j = s.counts.to_json();
+    std::printf("%-8s %6zu  %-22s %-22s %9s %9s\n", s.set.c_str(), s.counts.trials, ci(j["exact"]).c_str(),
+                ci(j["any_name"]).c_str(), text::percent(s.counts.precision(), 1).c_str(),
+                text::percent(j["unmasked_exact"]["rate"].get<double>(), 1).c_str());
+  }
+  for (const auto& c : r.comparisons)
+    std::printf("gap %s - %s: %+.1f points, one-sided %s p = %.3g\n", c.first.c_str(), c.second.c_str(), 100 * c.gap,
+                c.test.c_str(), c.p_value);
+  const auto& t = r.sets[0];
+  std::printf("baselines: chance %s (1/%zu names), most frequent name %s %s\n", text::percent(t.chance, 1).c_str(),
+              r.inventory_size, t.most_frequent_name.c_str(), text::percent(t.most_frequent_rate, 1).c_str());
+  if (t.unmasked)
+    std::printf("recogniser on the unmasked targets: WER %s, CER %s\n", text::percent(t.unmasked->words.rate(), 1).c_str(),
+                text::percent(t.unmasked->characters.rate(), 1).c_str());
+}
+
+}  // namespace
+
+void add_noise_mask_command(CLI::App& app) {
+  auto cli = std::make_shared<NoiseMaskCli>();
+  auto& c = cli->config;
+  auto* cmd = app.add_subcommand("noise-mask", "Noise-masking attack: recover names masked in pretraining audio, "
+                                               "against a control (docs/noise-masking.md)");
+  cmd->add_option("--asr", cli->asr, "CTC recogniser fine-tuned from the audited encoder (speechleak finetune)")
+      ->required();
+  cmd->add_option("--targets", cli->targets, "Corpus spec: pretraining utterances that mention names")->required();
+  cmd->add_option("--control", cli->control, "Corpus spec: utterances of the same kind the encoder never saw")
+      ->required();
+  cmd->add_option("--names", cli->names, "Name inventory: names.tsv or one name per line (default: names.tsv next "
+                                         "to the targets)");
+  cmd->add_option("--out", cli->out, "Run directory to write")->required();
+  cmd->add_option("--paired-asr", cli->paired_asr, "Paired control: a recogniser from an encoder pretrained "
+                                                   "without the targets, fine-tuned identically");
+  cmd->add_option("--fill", cli->fill, "silence, white or speech-shaped")->capture_default_str();
+  cmd->add_option("--level", c.level, "Noise RMS relative to the utterance's speech RMS")->capture_default_str();
+  cmd->add_option("--pad", c.pad_s, "Seconds masked before and after the name's aligned span")->capture_default_str();
+  cmd->add_option("--draws", c.draws, "Noise draws per utterance (the most frequent guess counts)")->capture_default_str();
+  cmd->add_option("--seed", c.seed, "Seed of the noise")->capture_default_str();
+  cmd->add_option("--beam", c.decode.beam, "0 = greedy; N = CTC prefix beam search of width N (never an LM)")
+      ->capture_default_str();
+  cmd->add_flag("!--no-unmasked", c.unmasked, "Skip recognising the unmasked audio (its WER/CER and name rate)");
+  cmd->add_option("--taus", cli->taus, "Context-WER thresholds of the filter sweep, comma-separated (default "
+                                       "0,0.1,0.2,0.3,0.5,1)");
+  cmd->add_option("--thetas", cli->thetas, "Slot-confidence thresholds, comma-separated (default "
+                                           "0,0.3,0.5,0.7,0.8,0.9,0.95)");
+  cmd->add_option("--max-batch-size", c.batch.max_batch_size, "Utterances per forward pass")->capture_default_str();
+  cmd->add_option("--threads", cli->threads, "libtorch threads (0 = all cores)")->capture_default_str();
+  cmd->callback([cli] {
+    auto& c = cli->config;
+    c.fill = noise_masking::parse_fill(cli->fill);
+    if (!cli->taus.empty()) c.taus = parse_grid(cli->taus, "--taus");
+    if (!cli->thetas.empty()) c.thetas = parse_grid(cli->thetas, "--thetas");
+    c.validate();
+    runtime::set_torch_threads(cli->threads);
+    ProgressBar bar;
+    auto targets = load(cli->targets, bar);
+    auto control = load(cli->control, bar);
+    c.audio_policy = corpus::audio_policy(corpus::CorpusSpec::parse(cli->targets));
+    const auto names_path = corpus::resolve_names_file(cli->names, corpus::CorpusSpec::parse(cli->targets));
+    const auto names = corpus::NameList::load(names_path);
+    noise_masking::StudyInputs in{&targets, &control, &names, load_recogniser(cli->asr, "target model"), {}};
+    if (!cli->paired_asr.empty()) in.paired = load_recogniser(cli->paired_asr, "paired model");
+    noise_masking::check_inputs(in);  // before any recognition
+    auto result = noise_masking::run_study(in, c, bar.callback());
+    bar.finish();
+    for (const auto& rep : result.reports) {
+      log_info(rep.summary());
+      for (const auto& s : rep.plan.skipped.items) log_warn("  " + s.id + ": " + s.reason);
+      for (const auto& s : rep.skipped.items) log_warn("  " + s.id + ": " + s.reason);
+      if (rep.unspellable)
+        log_warn(std::to_string(rep.unspellable) + " " + rep.set + " trials have a name the recogniser's vocabulary "
+                 "cannot spell: the attack cannot succeed there");
+    }
+    nlohmann::json config = {{"command", command_line()},
+                             {"asr", cli->asr},
+                             {"paired_asr", cli->paired_asr.empty() ? nlohmann::json() : nlohmann::json(cli->paired_asr)},
+                             {"targets", targets.spec},
+                             {"control", control.spec},
+                             {"names", names_path.string()},
+                             {"noise_masking", c.to_json()},
+                             {"seeds", {{"seed", c.seed}, {"rule", "derive_seed(seed, \"fill/<utt>/<name>/<draw>\")"}}},
+                             {"versions", runtime::versions_json()}};
+    noise_masking::write_study_directory(cli->out, result, c, config);
+    const auto html = report::write_report_or_warn({cli->out}, rundir::report_file(cli->out));
+    print_table(result);
+    log_info("wrote " + cli->out + " (summary.json, noise-masking/outcomes.tsv" + (html ? ", report.html" : "") + ")");
+  });
+}
+
+}  // namespace speechleak::cli

@@ -49,11 +49,15 @@ void print_explanation(const demo::DemoResult& r) {
       << "\n"
       << "  demo record    " << r.record.string() << "\n"
       << "  corpus         " << r.corpus_dir.string() << (r.corpus_reused ? "  (reused)" : "") << "\n"
-      << "  model          " << r.model_dir.string() << (r.model_reused ? "  (reused)" : "") << "\n\n"
+      << "  model          " << r.model_dir.string() << (r.model_reused ? "  (reused)" : "") << "\n"
+      << "  recogniser     " << r.asr_dir.string() << (r.asr_reused ? "  (reused)" : "") << "\n"
+      << "  noise masking  " << r.noise_masking_dir.string() << "  (summary.json, noise-masking/outcomes.tsv, "
+      << "report.html; docs/noise-masking.md)\n\n"
       << "Wall time: corpus " << stage_time(t, "corpus") << (r.corpus_reused ? " (cached)" : "") << ", pretraining "
       << stage_time(t, "pretrain") << (r.model_reused ? " (cached)" : "") << ", features "
       << stage_time(t, "features") << ", audit " << stage_time(t, "audit") << ", report " << stage_time(t, "report")
-      << "; total " << stage_time(t, "total") << "\n\n"
+      << ", fine-tuning " << stage_time(t, "finetune") << (r.asr_reused ? " (cached)" : "") << ", noise masking "
+      << stage_time(t, "noise_masking") << "; total " << stage_time(t, "total") << "\n\n"
       << "The audit step alone, on this corpus and model (same numbers; it writes another run directory):\n  "
       << r.audit_command << "\n";
 }
@@ -82,6 +86,11 @@ void run(const DemoCli& cli) {
   std::cout << "\nMembership inference against the demo model (preset " << preset.name
             << (tag.empty() ? "" : ", variant " + tag) << ")\n\n"
             << audit::format_table(result.audit);
+  std::cout << "\nNoise masking against the demo model: names in members' utterances (target) and in non-members'\n"
+               "(control) replaced by noise; exact = the recogniser fills in the true name (docs/noise-masking.md)\n\n"
+            << result.noise_masking_table
+            << "  Only the gap target - control is evidence of memorisation; the unmasked column says how often the\n"
+               "  recogniser gets the name right when it can hear it (the ceiling of the attack).\n";
   print_explanation(result);
 }
 

@@ -52,31 +52,6 @@ corpus::Corpus load(const std::string& spec_text, ProgressBar& bar) {
   return c;
 }
 
-std::string ci(const nlohmann::json& rate) {
-  return text::percent(rate["rate"].get<double>(), 1) + " [" + text::percent(rate["wilson95"][0].get<double>(), 1) +
-         ", " + text::percent(rate["wilson95"][1].get<double>(), 1) + "]";
-}
-
-void print_table(const noise_masking::StudyResult& r) {
-  std::printf("%-8s %6s  %-22s %-22s %9s %9s\n", "set", "trials", "exact [95% CI]", "any-name [95% CI]", "precision",
-              "unmasked");
-  for (const auto& s : r.sets) {
-    const auto j = s.counts.to_json();
-    std::printf("%-8s %6zu  %-22s %-22s %9s %9s\n", s.set.c_str(), s.counts.trials, ci(j["exact"]).c_str(),
-                ci(j["any_name"]).c_str(), text::percent(s.counts.precision(), 1).c_str(),
-                text::percent(j["unmasked_exact"]["rate"].get<double>(), 1).c_str());
-  }
-  for (const auto& c : r.comparisons)
-    std::printf("gap %s - %s: %+.1f points, one-sided %s p = %.3g\n", c.first.c_str(), c.second.c_str(), 100 * c.gap,
-                c.test.c_str(), c.p_value);
-  const auto& t = r.sets[0];
-  std::printf("baselines: chance %s (1/%zu names), most frequent name %s %s\n", text::percent(t.chance, 1).c_str(),
-              r.inventory_size, t.most_frequent_name.c_str(), text::percent(t.most_frequent_rate, 1).c_str());
-  if (t.unmasked)
-    std::printf("recogniser on the unmasked targets: WER %s, CER %s\n", text::percent(t.unmasked->words.rate(), 1).c_str(),
-                text::percent(t.unmasked->characters.rate(), 1).c_str());
-}
-
 }  // namespace
 
 void add_noise_mask_command(CLI::App& app) {
@@ -145,7 +120,7 @@ void add_noise_mask_command(CLI::App& app) {
                              {"versions", runtime::versions_json()}};
     noise_masking::write_study_directory(cli->out, result, c, config);
     const auto html = report::write_report_or_warn({cli->out}, rundir::report_file(cli->out));
-    print_table(result);
+    std::fputs(noise_masking::format_table(result).c_str(), stdout);
     log_info("wrote " + cli->out + " (summary.json, noise-masking/outcomes.tsv" + (html ? ", report.html" : "") + ")");
   });
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "speechleak/demo/demo.h"
@@ -93,10 +94,35 @@ TEST_F(DemoRun, WritesCorpusModelRunAndRecord) {
   EXPECT_EQ(record["configs"]["synth"], preset_->synth.to_json());
   EXPECT_EQ(record["paths"]["model"], second_->model_dir.string());
   EXPECT_EQ(record["reused"]["model"], true);  // demo.json is the second run's
-  for (const char* stage : {"corpus", "pretrain", "features", "audit", "report", "total"})
+  for (const char* stage : {"corpus", "pretrain", "features", "audit", "report", "finetune", "noise_masking", "total"})
     EXPECT_TRUE(record["timings_s"].contains(stage)) << stage;
+  EXPECT_EQ(record["reused"]["recogniser"], true);
   EXPECT_NE(record["audit_command"].get<std::string>().find("speechleak audit --model"), std::string::npos);
   EXPECT_FALSE(record["versions"]["libtorch"].get<std::string>().empty());
+}
+
+// Stage 5: a recogniser cached next to the model, and a noise-masking run over every (member utterance, name) pair
+// of names.tsv against the non-members' pairs.
+TEST_F(DemoRun, NoiseMaskingStageAttacksEveryNamedMemberUtterance) {
+  const auto& r = *first_;
+  EXPECT_EQ(r.asr_dir.parent_path(), r.model_dir);
+  EXPECT_EQ(r.asr_dir.filename().string().rfind("asr-", 0), 0u) << r.asr_dir;
+  EXPECT_EQ(second_->asr_dir, r.asr_dir);
+  EXPECT_TRUE(second_->asr_reused);
+  for (const char* f : {"summary.json", "config.json", "report.html", "noise-masking/outcomes.tsv"})
+    EXPECT_TRUE(fs::exists(r.noise_masking_dir / f)) << f;
+  std::map<std::string, std::set<std::string>> pairs;  // split -> "utt/name"
+  const auto rows = read_lines(r.corpus_dir / "names.tsv");
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const auto f = text::split(rows[i], '\t');
+    pairs[f[0]].insert(f[1] + "/" + f[3]);
+  }
+  const auto& sets = r.noise_masking["sets"];
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[0]["set"], "target");
+  EXPECT_EQ(sets[0]["counts"]["trials"].get<size_t>(), pairs["pretrain"].size());
+  EXPECT_EQ(sets[1]["counts"]["trials"].get<size_t>(), pairs["heldout"].size());
+  EXPECT_NE(r.noise_masking_table.find("gap target - control"), std::string::npos) << r.noise_masking_table;
 }
 
 TEST_F(DemoRun, SummaryAgreesWithScoresAndCorpus) {

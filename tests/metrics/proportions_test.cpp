@@ -9,17 +9,17 @@ namespace {
 
 TEST(Wilson, MatchesTheClosedFormAndStaysInsideZeroOne) {
   auto a = wilson_interval(5, 10);  // (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)
-  EXPECT_NEAR(a.low, 0.236593, 1e-5);
-  EXPECT_NEAR(a.high, 0.763407, 1e-5);
+  EXPECT_NEAR(a.lower, 0.236593, 1e-5);
+  EXPECT_NEAR(a.upper, 0.763407, 1e-5);
   auto b = wilson_interval(0, 10);  // 0, 0.2775
-  EXPECT_DOUBLE_EQ(b.low, 0.0);
-  EXPECT_NEAR(b.high, 0.277533, 1e-5);
+  EXPECT_DOUBLE_EQ(b.lower, 0.0);
+  EXPECT_NEAR(b.upper, 0.277533, 1e-5);
   auto c = wilson_interval(10, 10);
-  EXPECT_NEAR(c.low, 0.722467, 1e-5);
-  EXPECT_DOUBLE_EQ(c.high, 1.0);
+  EXPECT_NEAR(c.lower, 0.722467, 1e-5);
+  EXPECT_DOUBLE_EQ(c.upper, 1.0);
   auto d = wilson_interval(0, 0);
-  EXPECT_EQ(d.low, 0.0);
-  EXPECT_EQ(d.high, 1.0);
+  EXPECT_EQ(d.lower, 0.0);
+  EXPECT_EQ(d.upper, 1.0);
 }
 
 TEST(FisherExact, OneSidedTailOfTheHypergeometric) {

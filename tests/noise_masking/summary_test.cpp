@@ -66,8 +66,10 @@ TEST(NoiseMaskingSummary, TargetsAboveControlGiveASmallFisherP) {
   AttackReport t, ctl;
   t.set = "target", ctl.set = "control";
   for (int i = 0; i < 10; ++i) {
-    t.outcomes.push_back(outcome("t" + std::to_string(i), "ISAAC", i < 8 ? "ISAAC" : "ELLEN", true, 0, 1));
-    ctl.outcomes.push_back(outcome("c" + std::to_string(i), "ISAAC", i < 1 ? "ISAAC" : "ELLEN", true, 0, 1));
+    std::string tid = "t", cid = "c";  // appended piecewise: GCC 12 warns (falsely, -Wrestrict) on "t" + string
+    tid += std::to_string(i), cid += std::to_string(i);
+    t.outcomes.push_back(outcome(tid, "ISAAC", i < 8 ? "ISAAC" : "ELLEN", true, 0, 1));
+    ctl.outcomes.push_back(outcome(cid, "ISAAC", i < 1 ? "ISAAC" : "ELLEN", true, 0, 1));
   }
   const auto cmp = compare_unpaired(summarise_set(t, 20, c), summarise_set(ctl, 20, c));
   EXPECT_DOUBLE_EQ(cmp.gap, 0.7);

@@ -12,15 +12,9 @@
 #include <vector>
 
 #include "speechleak/asr/ctc_model.h"
+#include "speechleak/asr/decode_options.h"
 
 namespace speechleak::asr {
-
-struct DecodeOptions {
-  int beam = 0;                  // 0 = greedy; N > 0 = prefix beam search keeping N prefixes
-  double beam_prune = -20.0;     // labels with frame log-probability below this are not extended (beam only)
-  bool keep_log_probs = false;   // return each utterance's [T, V] log-posteriors
-  void validate() const;
-};
 
 struct Recognition {
   std::vector<int64_t> labels;   // the decoded label sequence
@@ -28,14 +22,6 @@ struct Recognition {
   std::vector<int64_t> frame_labels;  // argmax label per valid frame (greedy path; for slot alignment)
   at::Tensor log_probs;          // [T, V] float32 log_softmax of the logits, valid frames only (keep_log_probs)
   int64_t frames = 0;
-};
-
-// How many utterances one forward pass takes: at most max_batch_size, and at most max_batch_samples padded samples
-// (which bounds the conv front end's memory).
-struct BatchLimits {
-  int max_batch_size = 16;
-  int64_t max_batch_samples = 16000 * 16;
-  void validate() const;
 };
 
 // Raw 16 kHz float waveforms, normalised per utterance when `do_normalize` (HF's zero-mean-unit-var), run as one

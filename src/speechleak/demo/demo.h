@@ -6,6 +6,8 @@
 //                                        finished, resumed when interrupted)
 //   3. features  OUT/run/features/<role> the model's features of members (pretrain), non-members (heldout), aux
 //   4. audit     OUT/run/                the run directory (docs/run-directory.md) with report.html
+//   5. noise     OUT/models/<hash>/asr-<hash>/  a CTC recogniser fine-tuned from the model on the finetune split
+//      masking   OUT/noise-masking/      the noise-masking run (members' named utterances vs non-members')
 //                OUT/demo.json           written last: what ran, with which configs, seeds, versions and timings
 #include <filesystem>
 #include <functional>
@@ -48,7 +50,11 @@ struct DemoResult {
   bool corpus_reused = false, model_reused = false;
   DemoVariant variant;
   audit::AuditResult audit;
-  nlohmann::json timings;     // seconds per stage: corpus, pretrain, features, audit, report, total
+  std::filesystem::path asr_dir, noise_masking_dir;  // the recogniser; the noise-masking run (OUT/noise-masking[-tag])
+  bool asr_reused = false;
+  nlohmann::json noise_masking;     // its summary.json "noise_masking"
+  std::string noise_masking_table;  // as `speechleak noise-mask` prints it
+  nlohmann::json timings;     // seconds per stage: corpus, pretrain, features, audit, report, finetune, noise_masking, total
   std::string audit_command;  // the `speechleak audit` command line that repeats step 3-4 on this corpus and model
 };
 

@@ -2,6 +2,7 @@
 // Everything tunable is in kSizes (what differs per preset) or in make_preset (what every preset shares).
 #include "speechleak/demo/demo_presets.h"
 
+#include "speechleak/asr/finetune_presets.h"
 #include "speechleak/train/presets.h"
 #include "speechleak/util/error.h"
 
@@ -16,14 +17,15 @@ struct Sizes {
   int clusters, epochs;  // clusters: k-means centroids PER SPEAKER (target scope "speaker")
   int k_utterance;  // pseudo-labelled aux utterances per side; 4k <= aux utterances (train + validation, both sides)
   size_t bootstrap;
+  int finetune_speakers, finetune_utts, finetune_epochs;  // the noise-masking stage's recogniser
 };
 
 // clang-format off
 constexpr Sizes kSizes[] = {
-  // name    description                                                    pre held aux utts clus epochs k_utt  boot
-  {"quick", "8 member / 8 non-member speakers: about 1 minute on 2 cores",     8,   8, 16,   4,  20,  100,  14, 1000},
-  {"full",  "24 member / 24 non-member speakers: about 5 minutes on 2 cores", 24,  24, 48,   4,  20,  150,  40, 1000},
-  {"test",  "4 member / 4 non-member speakers, 3 epochs: seconds (tests)",     4,   4,  8,   3,   5,    3,   4,  100},
+  // name    description                                                    pre held aux utts clus epochs k_utt  boot  ft: spk utts epochs
+  {"quick", "8 member / 8 non-member speakers: about 3 minutes on 2 cores",     8,   8, 16,   4,  20,  100,  14, 1000, 4, 12, 6},
+  {"full",  "24 member / 24 non-member speakers: about 8 minutes on 2 cores", 24,  24, 48,   4,  20,  150,  40, 1000, 8, 20, 10},
+  {"test",  "4 member / 4 non-member speakers, 3 epochs: seconds (tests)",     4,   4,  8,   3,   5,    3,   4,  100, 2,  3, 1},
 };
 // clang-format on
 
@@ -39,7 +41,11 @@ DemoPreset make_preset(const Sizes& z) {
   s.pretrain_speakers = z.pretrain_speakers;
   s.heldout_speakers = z.heldout_speakers;
   s.aux_speakers = z.aux_speakers;
-  s.finetune_speakers = 2;  // unused by the demo; the generator's smallest useful split
+  // The finetune split trains the noise-masking stage's recogniser; it may mention the names the members say (the
+  // names the attack tries to recover). Planned after the other splits, it leaves their audio as it is.
+  s.finetune_speakers = z.finetune_speakers;
+  s.finetune_utts = z.finetune_utts;
+  s.finetune_avoids_pretrain_names = false;
   s.utts_per_speaker = z.utts_per_speaker;
   s.sentences.min_words = 6;
   s.sentences.max_words = 7;
@@ -69,6 +75,14 @@ DemoPreset make_preset(const Sizes& z) {
   a.improved_speaker.train.seed = a.seed + 1;
   a.metrics.seed = a.seed;
   a.metrics.bootstrap_replicates = z.bootstrap;
+  // --- noise masking: the `synthetic` fine-tuning preset for fewer epochs on the finetune split (no dev set: the
+  // attack reports the recogniser's WER/CER on the unmasked targets), then the attack with its defaults on the
+  // members' utterances that mention a name against the non-members' (docs/demo.md).
+  auto& f = p.finetune;
+  asr::apply_finetune_preset("synthetic", f);
+  f.epochs = z.finetune_epochs;
+  f.seed = 1;
+  p.noise_mask.seed = 1;
   return p;
 }
 
@@ -80,6 +94,11 @@ void validate_preset(const DemoPreset& p) {
   if (pretrain.corpus.empty()) pretrain.corpus = "librispeech:<demo corpus>:pretrain";  // set by run_demo
   pretrain.validate();
   p.audit.validate();
+  auto finetune = p.finetune;
+  if (finetune.pretrained.empty()) finetune.pretrained = "<demo model>";  // set by run_demo
+  if (finetune.corpus.empty()) finetune.corpus = "librispeech:<demo corpus>:finetune";
+  finetune.validate();
+  p.noise_mask.validate();
   int aux_utts = 0, aux_speakers = 0;
   for (const auto& split : p.synth.splits())
     if (split.name == "aux") aux_speakers = split.speakers, aux_utts = split.speakers * split.utts_per_speaker;

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "speechleak/asr/finetune_config.h"
 #include "speechleak/audit/audit.h"
+#include "speechleak/noise_masking/config.h"
 #include "speechleak/synth/config.h"
 #include "speechleak/train/pretrain_config.h"
 
@@ -19,6 +21,10 @@ struct DemoPreset {
   // Seeds follow `speechleak audit --seed S` (attackers S and S+1, bootstrap S), so the audit command that the demo
   // prints reproduces its numbers.
   audit::AuditConfig audit;
+  // The noise-masking stage: the recogniser (everything but `pretrained` and `corpus`, set by run_demo to the demo
+  // model and the corpus's finetune split) and the attack.
+  asr::FinetuneConfig finetune;
+  noise_masking::NoiseMaskConfig noise_mask;
 };
 
 // "quick" (the default: a few minutes on 2 cores), "full" (bigger splits, tighter intervals) and "test" (seconds;

@@ -95,18 +95,22 @@ json demo_record(const DemoPreset& p, const train::PretrainConfig& pretrain, con
           {"preset", {{"name", p.name}, {"description", p.description}}},
           {"variant", {{"tag", r.variant.tag()}, {"defenses", r.variant.defenses},
                        {"attack_reverse_audio", r.variant.attack_reverse_audio}}},
-          {"configs", {{"synth", p.synth.to_json()}, {"pretrain", pretrain.to_json()}, {"audit", a.to_json()}}},
+          {"configs", {{"synth", p.synth.to_json()}, {"pretrain", pretrain.to_json()}, {"audit", a.to_json()},
+                       {"noise_masking", p.noise_mask.to_json()}}},  // the recogniser's: its finetune_config.json
           {"seeds", {{"synth", p.synth.seed}, {"pretrain", pretrain.seed}, {"audit", a.seed},
                      {"improved_utterance", a.improved_utterance.train.seed},
-                     {"improved_speaker", a.improved_speaker.train.seed}, {"bootstrap", a.metrics.seed}}},
+                     {"improved_speaker", a.improved_speaker.train.seed}, {"bootstrap", a.metrics.seed},
+                     {"finetune", p.finetune.seed}, {"noise_masking", p.noise_mask.seed}}},
           {"versions", runtime::versions_json()},
           {"timings_s", r.timings},
-          {"reused", {{"corpus", r.corpus_reused}, {"model", r.model_reused}}},
+          {"reused", {{"corpus", r.corpus_reused}, {"model", r.model_reused}, {"recogniser", r.asr_reused}}},
           {"paths", {{"out", r.out.string()}, {"corpus", r.corpus_dir.string()}, {"model", r.model_dir.string()},
                      {"run", r.run_dir.string()}, {"summary", (r.run_dir / "summary.json").string()},
-                     {"report", r.report.empty() ? json(nullptr) : json(r.report.string())}}},
+                     {"report", r.report.empty() ? json(nullptr) : json(r.report.string())},
+                     {"recogniser", r.asr_dir.string()}, {"noise_masking", r.noise_masking_dir.string()}}},
           {"audit_command", r.audit_command},
-          {"results", results_json(r.audit)}};
+          {"results", results_json(r.audit)},
+          {"noise_masking", r.noise_masking}};
 }
 
 }  // namespace speechleak::demo

@@ -3,11 +3,9 @@
 // Torch-free.
 #include <cstddef>
 
-namespace speechleak::metrics {
+#include "speechleak/metrics/bootstrap.h"  // Interval
 
-struct Interval {
-  double low = 0, high = 0;
-};
+namespace speechleak::metrics {
 
 // Wilson score interval of k successes in n trials at the two-sided level given by z (1.959964: 95%).
 // n = 0 gives [0, 1].

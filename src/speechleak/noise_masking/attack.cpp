@@ -9,6 +9,7 @@
 
 #include "speechleak/audio/transforms.h"
 #include "speechleak/corpus/words.h"
+#include "speechleak/asr/recognise.h"
 #include "speechleak/features/decode_queue.h"
 #include "speechleak/noise_masking/slot.h"
 #include "speechleak/util/error.h"

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "speechleak/asr/recognise.h"
+#include "speechleak/asr/decode_options.h"
 #include "speechleak/corpus/utterance_audio.h"
 
 namespace speechleak::noise_masking {

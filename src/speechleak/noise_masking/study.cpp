@@ -42,7 +42,38 @@ std::string outcomes_tsv(const StudyResult& result, const NoiseMaskConfig& optio
   return out;
 }
 
+std::string ci(const nlohmann::json& rate) {
+  return text::percent(rate["rate"].get<double>(), 1) + " [" + text::percent(rate["wilson95"][0].get<double>(), 1) +
+         ", " + text::percent(rate["wilson95"][1].get<double>(), 1) + "]";
+}
+
 }  // namespace
+
+// Padded with text::pad_* and numbers formatted locale-free (util/number_format.h), as audit::format_table.
+std::string format_table(const StudyResult& r) {
+  using text::pad_left;
+  using text::pad_right;
+  std::string out = pad_right("set", 9) + pad_left("trials", 6) + "  " + pad_right("exact [95% CI]", 23) +
+                    pad_right("any-name [95% CI]", 23) + pad_left("precision", 9) + pad_left("unmasked", 10) + "\n";
+  for (const auto& s : r.sets) {
+    const auto j = s.counts.to_json();
+    out += pad_right(s.set, 9) + pad_left(std::to_string(s.counts.trials), 6) + "  " + pad_right(ci(j["exact"]), 23) +
+           pad_right(ci(j["any_name"]), 23) + pad_left(text::percent(s.counts.precision(), 1), 9) +
+           pad_left(text::percent(j["unmasked_exact"]["rate"].get<double>(), 1), 10) + "\n";
+  }
+  for (const auto& c : r.comparisons) {
+    out += "gap " + c.first + " - " + c.second + ": " + (c.gap >= 0 ? "+" : "") + text::fixed(100 * c.gap, 1);
+    out += " points, one-sided " + c.test + " p = " + text::general(c.p_value, 3) + "\n";
+  }
+  if (r.sets.empty()) return out;
+  const auto& t = r.sets[0];
+  out += "baselines: chance " + text::percent(t.chance, 1) + " (1/" + std::to_string(r.inventory_size) +
+         " names), most frequent name " + t.most_frequent_name + " " + text::percent(t.most_frequent_rate, 1) + "\n";
+  if (t.unmasked)
+    out += "recogniser on the unmasked targets: WER " + text::percent(t.unmasked->words.rate(), 1) + ", CER " +
+           text::percent(t.unmasked->characters.rate(), 1) + "\n";
+  return out;
+}
 
 void check_inputs(const StudyInputs& in) {
   if (!in.targets || !in.control || !in.names || !in.recogniser.model)

@@ -40,6 +40,10 @@ void check_inputs(const StudyInputs& inputs);
 
 StudyResult run_study(const StudyInputs& inputs, const NoiseMaskConfig& config, const ProgressCallback& progress = {});
 
+// The table `speechleak noise-mask` and the demo print: per set trials, exact and any-name with Wilson intervals,
+// precision and the unmasked exact rate; the comparisons; the baselines; the recogniser's unmasked WER/CER.
+std::string format_table(const StudyResult& result);
+
 // RUN/config.json (`config`: command, models, corpora, options, versions), RUN/noise-masking/outcomes.tsv, then
 // RUN/summary.json last (a directory with one is complete). Each file is written atomically.
 void write_study_directory(const std::filesystem::path& dir, const StudyResult& result, const NoiseMaskConfig& options,

@@ -10,7 +10,7 @@ namespace {
 
 nlohmann::json rate_json(size_t k, size_t n) {
   const auto ci = metrics::wilson_interval(k, n);
-  return {{"count", k}, {"rate", n ? double(k) / double(n) : 0.0}, {"wilson95", {ci.low, ci.high}}};
+  return {{"count", k}, {"rate", n ? double(k) / double(n) : 0.0}, {"wilson95", {ci.lower, ci.upper}}};
 }
 
 nlohmann::json points_json(const std::vector<FilterPoint>& points, size_t trials, const char* key) {

@@ -75,6 +75,45 @@ struct Work {  // one trial of a decoded utterance, with its padded spans
   size_t first_input = 0;  // index of its first draw among the batch inputs
 };
 
+// The trial's outcome from its draws: the most frequent guess, ties to the more confident draw.
+TrialOutcome score_trial(const Work& job, const std::vector<Draw>& draws, const corpus::NameList& names,
+                         const asr::Vocabulary& vocab, const asr::Recognition* unmasked) {
+  const Trial& t = job.trial;
+  const auto* u = t.utterance;
+  std::map<std::string, int> votes;
+  for (const auto& d : draws) ++votes[d.slot.guess_text()];
+  const Draw* chosen = &draws[0];
+  for (const auto& d : draws) {
+    const int a_votes = votes[d.slot.guess_text()], c_votes = votes[chosen->slot.guess_text()];
+    if (a_votes > c_votes || (a_votes == c_votes && d.confidence > chosen->confidence)) chosen = &d;
+  }
+  TrialOutcome o;
+  o.utt_id = u->id;
+  o.speaker_id = u->speaker_id;
+  o.name = t.name;
+  o.blanked = t.blanked();
+  o.hypothesis = chosen->hypothesis;
+  o.guess = chosen->slot.guess_text();
+  o.any_name = o.guess == t.name || in_inventory(names, chosen->slot.guess);
+  o.outcome = o.guess == t.name ? Outcome::Exact
+              : o.any_name      ? Outcome::OtherName
+              : o.guess.empty() ? Outcome::Deleted
+                                : Outcome::Other;
+  o.context_words = chosen->slot.context_words.reference;
+  o.context_wer = chosen->slot.context_words.rate();
+  o.context_cer = chosen->slot.context_characters.rate();
+  o.confidence = chosen->confidence;
+  o.draws_agreeing = votes[o.guess];
+  o.spellable = vocab.encode(t.name, asr::OovPolicy::Skip).unknown_characters == 0;
+  for (const auto& s : job.padded) o.masked_s += s.end_s - s.start_s;
+  if (unmasked) {
+    o.unmasked_hypothesis = unmasked->hypothesis;
+    const auto ref = SlotReference::make(t.words, t.slot_first, t.slot_count, t.other_slots);
+    o.unmasked_guess = align_slot(ref, corpus::normalize_words(unmasked->hypothesis)).guess_text();
+  }
+  return o;
+}
+
 }  // namespace
 
 std::vector<float> mask_spans(const corpus::Utterance& u, const audio::Audio& a, const std::vector<TimeSpan>& spans,
@@ -209,39 +248,8 @@ AttackReport run_attack(const corpus::Corpus& corpus, const corpus::NameList& na
           report.skipped.add(u->id, u->source.describe(), "recognition failed: " + failure);
           continue;
         }
-        // The most frequent guess; ties go to the more confident draw.
-        std::map<std::string, int> votes;
-        for (const auto& d : draws) ++votes[d.slot.guess_text()];
-        const Draw* chosen = &draws[0];
-        for (const auto& d : draws) {
-          const int a_votes = votes[d.slot.guess_text()], c_votes = votes[chosen->slot.guess_text()];
-          if (a_votes > c_votes || (a_votes == c_votes && d.confidence > chosen->confidence)) chosen = &d;
-        }
-        TrialOutcome o;
-        o.utt_id = u->id;
-        o.speaker_id = u->speaker_id;
-        o.name = t.name;
-        o.blanked = t.blanked();
-        o.hypothesis = chosen->hypothesis;
-        o.guess = chosen->slot.guess_text();
-        o.any_name = in_inventory(names, chosen->slot.guess);
-        o.outcome = o.guess == t.name ? Outcome::Exact
-                    : o.any_name      ? Outcome::OtherName
-                    : o.guess.empty() ? Outcome::Deleted
-                                      : Outcome::Other;
-        if (o.outcome == Outcome::Exact) o.any_name = true;
-        o.context_words = chosen->slot.context_words.reference;
-        o.context_wer = chosen->slot.context_words.rate();
-        o.context_cer = chosen->slot.context_characters.rate();
-        o.confidence = chosen->confidence;
-        o.draws_agreeing = votes[o.guess];
-        o.spellable = vocab.encode(t.name, asr::OovPolicy::Skip).unknown_characters == 0;
+        auto o = score_trial(job, draws, names, vocab, unmasked);
         report.unspellable += !o.spellable;
-        for (const auto& s : job.padded) o.masked_s += s.end_s - s.start_s;
-        if (unmasked) {
-          o.unmasked_hypothesis = unmasked->hypothesis;
-          o.unmasked_guess = align_slot(ref, corpus::normalize_words(unmasked->hypothesis)).guess_text();
-        }
         report.outcomes.push_back(std::move(o));
       }
     }

@@ -50,6 +50,28 @@ TEST(Recognise, ABatchEqualsEachUtteranceAloneAndRestoresTheTrainingMode) {
   EXPECT_NO_THROW(recognise(model, {a, b}, true, beam));
 }
 
+TEST(Recognise, MaskSpansReplaceFramesByTheMaskEmbedding) {
+  auto model = random_recogniser(3);
+  {
+    at::NoGradGuard no_grad;
+    model->encoder->masked_spec_embed.normal_(0, 5.0);  // far from any projected feature
+  }
+  const auto a = train::test::speechish(1.0, 4), b = train::test::speechish(0.8, 5);
+  DecodeOptions keep;
+  keep.keep_log_probs = true;
+  const auto plain = recognise(model, {a, b}, true, keep);
+  const auto none = recognise(model, {a, b}, true, keep, {{}, {}});
+  EXPECT_TRUE(at::equal(plain[0].log_probs, none[0].log_probs)) << "no span: the plain forward pass";
+  const auto masked = recognise(model, {a, b}, true, keep, {{{0.3, 0.6}}, {}});
+  EXPECT_EQ(masked[0].frames, plain[0].frames);
+  EXPECT_FALSE(at::allclose(masked[0].log_probs, plain[0].log_probs, 1e-3, 1e-3)) << "the masked utterance changes";
+  EXPECT_TRUE(at::allclose(masked[1].log_probs, plain[1].log_probs, 1e-4, 1e-4)) << "the other one does not";
+  // Frames far from the span change less than those inside it (attention mixes, the span replaces).
+  const auto diff = (masked[0].log_probs - plain[0].log_probs).abs().sum(1);
+  EXPECT_GT(diff.slice(0, 17, 28).mean().item<double>(), diff.slice(0, 40, 49).mean().item<double>());
+  EXPECT_THROW(recognise(model, {a, b}, true, keep, {{{0.3, 0.6}}}), InvalidArgument) << "one list per waveform";
+}
+
 TEST(TranscribeCorpus, HandsResultsBackInCorpusOrderAndCountsWhatItSkips) {
   testing::TempDir dir;
   const auto tiny = train::test::write_tiny_corpus(dir.path(), 2, 4);

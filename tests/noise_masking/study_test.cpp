@@ -200,6 +200,27 @@ TEST_F(Fixture, SeveralDrawsVoteAndSilenceRefusesThem) {
   EXPECT_THROW(c.validate(), InvalidArgument);
 }
 
+TEST_F(Fixture, TheMaskEmbeddingFillLeavesTheAudioAndMasksInTheEncoder) {
+  NoiseMaskConfig c;
+  c.fill = Fill::MaskEmbedding;
+  const auto& u = targets.utterances[0];
+  const auto a = corpus::load_utterance_audio(u);
+  EXPECT_EQ(mask_spans(u, a, {{0.4, 0.7}}, c, 5), a.samples);
+  const auto masked = run_study(inputs(), c);
+  NoiseMaskConfig silence;
+  silence.fill = Fill::Silence;
+  const auto silent = run_study(inputs(), silence);
+  ASSERT_EQ(masked.reports[0].outcomes.size(), 6u);
+  size_t same = 0;
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(masked.reports[0].outcomes[i].unmasked_hypothesis, silent.reports[0].outcomes[i].unmasked_hypothesis);
+    same += masked.reports[0].outcomes[i].confidence == silent.reports[0].outcomes[i].confidence;
+  }
+  EXPECT_LT(same, 6u) << "masking in the encoder is not masking with silence";
+  c.draws = 2;
+  EXPECT_THROW(c.validate(), InvalidArgument);
+}
+
 TEST_F(Fixture, RefusesAControlThatOverlapsTheTargetsAndNamesThatMatchNothing) {
   auto in = inputs();
   in.control = &targets;

@@ -38,10 +38,6 @@ class EvalMode {
   bool was_training_;
 };
 
-}  // namespace
-
-namespace {
-
 // [B, T'] bool from per-waveform spans, or undefined when no span is given.
 at::Tensor frame_mask(CtcModel& model, const std::vector<std::span<const float>>& waveforms, int64_t longest,
                       const FrameMaskSpans& spans) {

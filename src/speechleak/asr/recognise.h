@@ -24,12 +24,13 @@ struct Recognition {
   int64_t frames = 0;
 };
 
-// Raw 16 kHz float waveforms, normalised per utterance when `do_normalize` (HF's zero-mean-unit-var), run as one
-// batch in eval mode without gradients (the model's training mode is restored), on the model's device.
 // Time spans (seconds) per waveform whose frames are replaced by the encoder's mask embedding; a frame is masked
 // when its centre, (t + 0.5) x duration / frames, lies in a span. Empty, or an empty list for a waveform: none.
 using FrameMaskSpans = std::vector<std::vector<std::pair<double, double>>>;
 
+// Raw 16 kHz float waveforms, normalised per utterance when `do_normalize` (HF's zero-mean-unit-var), run as one
+// batch in eval mode without gradients (the model's training mode is restored), on the model's device; frames in
+// `mask_spans` take the mask embedding (the noise-masking attack's upper bound).
 std::vector<Recognition> recognise(CtcModel& model, const std::vector<std::span<const float>>& waveforms,
                                    bool do_normalize, const DecodeOptions& options = {},
                                    const FrameMaskSpans& mask_spans = {});

@@ -15,12 +15,7 @@
 #include "speechleak/report/html_report.h"
 #include "speechleak/rundir/schema.h"
 #include "speechleak/runtime/threads.h"
-#include "speechleak/runtime/versions.h"
-#include "speechleak/util/error.h"
-#include "speechleak/util/file_io.h"
 #include "speechleak/util/log.h"
-#include "speechleak/util/number_format.h"
-#include "speechleak/util/random.h"
 #include "speechleak/util/text.h"
 
 namespace speechleak::cli {
@@ -98,7 +93,6 @@ void add_noise_mask_command(CLI::App& app) {
     const auto names = corpus::NameList::load(names_path);
     noise_masking::StudyInputs in{&targets, &control, &names, load_recogniser(cli->asr, "target model"), {}};
     if (!cli->paired_asr.empty()) in.paired = load_recogniser(cli->paired_asr, "paired model");
-    noise_masking::check_inputs(in);  // before any recognition
     auto result = noise_masking::run_study(in, c, bar.callback());
     bar.finish();
     for (const auto& rep : result.reports) {
@@ -109,15 +103,7 @@ void add_noise_mask_command(CLI::App& app) {
         log_warn(std::to_string(rep.unspellable) + " " + rep.set + " trials have a name the recogniser's vocabulary "
                  "cannot spell: the attack cannot succeed there");
     }
-    nlohmann::json config = {{"command", command_line()},
-                             {"asr", cli->asr},
-                             {"paired_asr", cli->paired_asr.empty() ? nlohmann::json() : nlohmann::json(cli->paired_asr)},
-                             {"targets", targets.spec},
-                             {"control", control.spec},
-                             {"names", names_path.string()},
-                             {"noise_masking", c.to_json()},
-                             {"seeds", {{"seed", c.seed}, {"rule", "derive_seed(seed, \"fill/<utt>/<name>/<draw>\")"}}},
-                             {"versions", runtime::versions_json()}};
+    const auto config = noise_masking::study_config(command_line(), cli->asr, cli->paired_asr, in, c);
     noise_masking::write_study_directory(cli->out, result, c, config);
     const auto html = report::write_report_or_warn({cli->out}, rundir::report_file(cli->out));
     std::fputs(noise_masking::format_table(result).c_str(), stdout);

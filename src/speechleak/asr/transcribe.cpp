@@ -31,13 +31,9 @@ TranscriptionReport transcribe_corpus(const corpus::Corpus& corpus, CtcModel& mo
   size_t seen = 0;
   while (!queue.exhausted()) {
     std::vector<features::Decoded> window;
-    for (int taken = 0; taken < config.window; ++taken) {
-      auto d = queue.next();
-      if (!d) break;
-      ++seen;
-      if (!d->error.empty()) report.skipped.add(d->utterance->id, d->utterance->source.describe(), d->error);
-      else window.push_back(std::move(*d));
-    }
+    seen += queue.next_window(static_cast<size_t>(config.window), window, [&](const features::Decoded& d) {
+      report.skipped.add(d.utterance->id, d.utterance->source.describe(), d.error);
+    });
     std::vector<std::span<const float>> waves;
     for (const auto& d : window) waves.emplace_back(d.audio.samples);
     auto recognised = recognise_batched(model, waves, do_normalize, config.decode, config.batch);

@@ -10,7 +10,6 @@
 #include "speechleak/noise_masking/study.h"
 #include "speechleak/report/html_report.h"
 #include "speechleak/rundir/schema.h"
-#include "speechleak/runtime/versions.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/log.h"
 
@@ -72,16 +71,9 @@ NoiseMaskingStageResult run_noise_masking_stage(const DemoPreset& preset, const 
   const auto names = corpus::NameList::load(corpus_dir / "names.tsv");
   noise_masking::StudyInputs in{&targets, &control, &names, {loaded.model, loaded.do_normalize, "demo recogniser"}, {}};
   const auto result = noise_masking::run_study(in, preset.noise_mask, o.progress);
-  const nlohmann::json config = {{"command", o.command_line.empty() ? "speechleak::demo::run_demo" : o.command_line},
-                                 {"asr", r.asr_dir.string()},
-                                 {"paired_asr", nullptr},
-                                 {"targets", targets.spec},
-                                 {"control", control.spec},
-                                 {"names", (corpus_dir / "names.tsv").string()},
-                                 {"finetune", finetune.to_json()},
-                                 {"noise_masking", preset.noise_mask.to_json()},
-                                 {"seeds", {{"seed", preset.noise_mask.seed}}},
-                                 {"versions", runtime::versions_json()}};
+  const auto config = noise_masking::study_config(o.command_line.empty() ? "speechleak::demo::run_demo" : o.command_line,
+                                                  r.asr_dir.string(), "", in, preset.noise_mask,
+                                                  {{"finetune", finetune.to_json()}});
   noise_masking::write_study_directory(run_dir, result, preset.noise_mask, config);
   report::write_report_or_warn({run_dir}, rundir::report_file(run_dir));
   r.summary = result.to_json();

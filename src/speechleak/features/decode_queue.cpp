@@ -71,4 +71,16 @@ bool DecodeQueue::exhausted() {
   return next_to_hand_out_ >= items_.size();
 }
 
+size_t DecodeQueue::next_window(size_t n, std::vector<Decoded>& decoded,
+                                const std::function<void(const Decoded&)>& failed) {
+  size_t taken = 0;
+  for (; taken < n; ++taken) {
+    auto d = next();
+    if (!d) break;
+    if (!d->error.empty()) failed(*d);
+    else decoded.push_back(std::move(*d));
+  }
+  return taken;
+}
+
 }  // namespace speechleak::features

@@ -2,6 +2,7 @@
 // Decodes utterances in worker threads and hands them out in corpus order (a reorder buffer), never running
 // more than `lookahead` utterances ahead of the consumer, so memory stays bounded whatever the corpus size.
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -32,6 +33,10 @@ class DecodeQueue {
   std::optional<Decoded> next();
   // All utterances were handed out.
   bool exhausted();
+  // The next up to `n` utterances in order, decoded ones first in `decoded` and failed ones (error set) handed to
+  // `failed`; returns how many were taken (0 when exhausted). The windowed consumers' loop (transcription, the
+  // noise-masking attack) in one place.
+  size_t next_window(size_t n, std::vector<Decoded>& decoded, const std::function<void(const Decoded&)>& failed);
 
  private:
   void work();

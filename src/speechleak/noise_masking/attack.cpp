@@ -76,8 +76,9 @@ struct Work {  // one trial of a decoded utterance, with its padded spans
 };
 
 // The trial's outcome from its draws: the most frequent guess, ties to the more confident draw.
-TrialOutcome score_trial(const Work& job, const std::vector<Draw>& draws, const corpus::NameList& names,
-                         const asr::Vocabulary& vocab, const asr::Recognition* unmasked) {
+TrialOutcome score_trial(const Work& job, const SlotReference& ref, const std::vector<Draw>& draws,
+                         const corpus::NameList& names, const asr::Vocabulary& vocab,
+                         const asr::Recognition* unmasked) {
   const Trial& t = job.trial;
   const auto* u = t.utterance;
   std::map<std::string, int> votes;
@@ -108,7 +109,6 @@ TrialOutcome score_trial(const Work& job, const std::vector<Draw>& draws, const 
   for (const auto& s : job.padded) o.masked_s += s.end_s - s.start_s;
   if (unmasked) {
     o.unmasked_hypothesis = unmasked->hypothesis;
-    const auto ref = SlotReference::make(t.words, t.slot_first, t.slot_count, t.other_slots);
     o.unmasked_guess = align_slot(ref, corpus::normalize_words(unmasked->hypothesis)).guess_text();
   }
   return o;
@@ -173,16 +173,9 @@ AttackReport run_attack(const corpus::Corpus& corpus, const corpus::NameList& na
   size_t seen = 0;
   while (!queue.exhausted()) {
     std::vector<features::Decoded> window;
-    for (int taken = 0; taken < config.window; ++taken) {
-      auto d = queue.next();
-      if (!d) break;
-      ++seen;
-      if (!d->error.empty()) {
-        for (const auto& t : by_utterance[d->utterance]) report.skipped.add(t.utterance->id, t.utterance->source.describe(), d->error);
-      } else {
-        window.push_back(std::move(*d));
-      }
-    }
+    seen += queue.next_window(static_cast<size_t>(config.window), window, [&](const features::Decoded& d) {
+      for (const auto& t : by_utterance[d.utterance]) report.skipped.add(t.utterance->id, t.utterance->source.describe(), d.error);
+    });
     // Inputs: per utterance its unmasked audio (optional), then draws of each trial.
     std::vector<std::vector<float>> inputs;
     asr::FrameMaskSpans frame_spans;  // per input; used by the mask-embedding fill only
@@ -248,7 +241,7 @@ AttackReport run_attack(const corpus::Corpus& corpus, const corpus::NameList& na
           report.skipped.add(u->id, u->source.describe(), "recognition failed: " + failure);
           continue;
         }
-        auto o = score_trial(job, draws, names, vocab, unmasked);
+        auto o = score_trial(job, ref, draws, names, vocab, unmasked);
         report.unspellable += !o.spellable;
         report.outcomes.push_back(std::move(o));
       }

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "speechleak/rundir/schema.h"
+#include "speechleak/runtime/versions.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/number_format.h"
 #include "speechleak/util/file_io.h"
@@ -34,7 +35,7 @@ std::string outcomes_tsv(const StudyResult& result, const NoiseMaskConfig& optio
                                     text::fixed(o.context_cer, 4), std::to_string(o.context_words),
                                     text::fixed(o.confidence, 4), std::to_string(o.draws_agreeing),
                                     text::fixed(o.masked_s, 3)};
-      for (double tau : options.taus) f.push_back(o.context_wer <= tau + 1e-12 ? "1" : "0");
+      for (double tau : options.taus) f.push_back(kept_at(o, tau) ? "1" : "0");
       for (const auto* s : {&o.hypothesis, &o.blanked, &o.unmasked_hypothesis, &o.unmasked_guess})
         f.push_back(tsv_field(*s));
       out += text::join(f, "\t") + "\n";
@@ -124,6 +125,21 @@ nlohmann::json StudyResult::to_json() const {
   }
   for (const auto& c : comparisons) comparisons_json.push_back(c.to_json());
   return {{"inventory_size", inventory_size}, {"sets", sets_json}, {"comparisons", comparisons_json}};
+}
+
+nlohmann::json study_config(const std::string& command, const std::string& asr, const std::string& paired_asr,
+                            const StudyInputs& in, const NoiseMaskConfig& options, const nlohmann::json& extra) {
+  nlohmann::json j = {{"command", command},
+                      {"asr", asr},
+                      {"paired_asr", paired_asr.empty() ? nlohmann::json() : nlohmann::json(paired_asr)},
+                      {"targets", in.targets ? in.targets->spec : ""},
+                      {"control", in.control ? in.control->spec : ""},
+                      {"names", in.names ? in.names->source.string() : ""},
+                      {"noise_masking", options.to_json()},
+                      {"seeds", {{"seed", options.seed}, {"rule", "derive_seed(seed, \"fill/<utt>/<name>/<draw>\")"}}},
+                      {"versions", runtime::versions_json()}};
+  j.update(extra);
+  return j;
 }
 
 void write_study_directory(const std::filesystem::path& dir, const StudyResult& result, const NoiseMaskConfig& options,

@@ -44,6 +44,12 @@ StudyResult run_study(const StudyInputs& inputs, const NoiseMaskConfig& config, 
 // precision and the unmasked exact rate; the comparisons; the baselines; the recogniser's unmasked WER/CER.
 std::string format_table(const StudyResult& result);
 
+// config.json of a run: the command, the recognisers, the corpora (canonical specs), the names file, every option,
+// the noise seed and versions; `extra` (e.g. the demo's fine-tuning config) is merged in.
+nlohmann::json study_config(const std::string& command, const std::string& asr, const std::string& paired_asr,
+                            const StudyInputs& inputs, const NoiseMaskConfig& options,
+                            const nlohmann::json& extra = nlohmann::json::object());
+
 // RUN/config.json (`config`: command, models, corpora, options, versions), RUN/noise-masking/outcomes.tsv, then
 // RUN/summary.json last (a directory with one is complete). Each file is written atomically.
 void write_study_directory(const std::filesystem::path& dir, const StudyResult& result, const NoiseMaskConfig& options,

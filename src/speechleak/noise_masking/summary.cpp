@@ -66,7 +66,7 @@ SetSummary summarise_set(const AttackReport& report, size_t inventory_size, cons
   for (double tau : config.taus) {
     FilterPoint p{tau};
     for (const auto& o : report.outcomes)
-      if (o.context_wer <= tau + 1e-12) ++p.kept, p.exact += o.exact(), p.any_name += o.any_name;
+      if (kept_at(o, tau)) ++p.kept, p.exact += o.exact(), p.any_name += o.any_name;
     s.by_tau.push_back(p);
   }
   for (double theta : config.thetas) {

@@ -21,6 +21,9 @@
 
 namespace speechleak::noise_masking {
 
+// The context filter: a trial is kept at tau when its context WER is at most tau.
+inline bool kept_at(const TrialOutcome& o, double tau) { return o.context_wer <= tau + 1e-12; }
+
 struct RateCounts {
   size_t trials = 0, exact = 0, any_name = 0, other = 0, deleted = 0, unmasked_exact = 0;
   double exact_rate() const { return trials ? double(exact) / double(trials) : 0.0; }

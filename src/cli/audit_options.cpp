@@ -34,6 +34,9 @@ void add_audit_options(CLI::App& cmd, AuditArgs& a) {
   cmd.add_option("--calibration-speakers", c.calibration_speakers, "Speakers per side held out to calibrate")
       ->capture_default_str();
   cmd.add_flag("--reverse-audio", a.reverse_audio, "Attack with time-reversed waveforms (needs --model)");
+  cmd.add_flag("--no-blind-baseline{false}", c.blind_baseline,
+               "Skip the blind baseline (a model-free classifier of members vs non-members from audio descriptors, "
+               "printed above the table; needs --model)");
   cmd.add_option("--max-utts-per-speaker", c.max_utts_per_speaker, "Seeded cap (0 = all)")->capture_default_str();
   cmd.add_option("--k-utterance", c.improved_utterance.k, "Pseudo-labelled utterances per side")->capture_default_str();
   cmd.add_option("--k-speaker", c.improved_speaker.k, "Pseudo-labelled speakers per side")->capture_default_str();

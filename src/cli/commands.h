@@ -20,5 +20,6 @@ void add_transcribe_command(CLI::App& app);
 void add_noise_mask_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_experiment_command(CLI::App& app);
+void add_canaries_command(CLI::App& app);
 
 }  // namespace speechleak::cli

@@ -91,6 +91,23 @@ TEST_F(HtmlReportTest, ACalibratedHighDirectionIsNotAWarning) {
   EXPECT_NE(render_report(calibrated, {}, "").find("score direction &#39;low&#39;"), std::string::npos);
 }
 
+TEST_F(HtmlReportTest, TheBlindBaselineIsStatedAboveTheSummaryTableAndAConfoundedSplitStandsOut) {
+  std::vector<report::RunData> runs = runs_;
+  EXPECT_EQ(render_report(runs, {}, "").find("blind baseline"), std::string::npos) << "no baseline, no line";
+  runs[0].blind_baseline = nlohmann::json{{"auc", 0.52}, {"auc_interval", {{"lower", 0.41}, {"upper", 0.63}}},
+                                          {"confounded", false}};
+  runs[1].blind_baseline = nlohmann::json{{"auc", 0.97}, {"auc_interval", {{"lower", 0.93}, {"upper", 1.0}}},
+                                          {"confounded", true}};
+  const std::string html = render_report(runs, {}, "");
+  const size_t clean = html.find("<b>normal</b>: blind baseline (audio descriptors only, no model) AUC 0.520 "
+                                 "[0.410, 0.630]: no sign of a confounded split.");
+  const size_t confounded = html.find("<p class=\"warnings\"><b>reversed</b>: blind baseline (audio descriptors "
+                                      "only, no model) AUC 0.970 [0.930, 1.000]: the split is confounded");
+  ASSERT_NE(clean, std::string::npos);
+  ASSERT_NE(confounded, std::string::npos);
+  EXPECT_LT(confounded, html.find("<table class=\"summary\">"));
+}
+
 TEST_F(HtmlReportTest, NoWarningsSaysSo) {
   std::vector<report::RunData> clean = {runs_[0]};
   clean[0].warnings.clear();

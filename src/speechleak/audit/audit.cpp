@@ -233,7 +233,7 @@ nlohmann::json AuditConfig::to_json() const {
   return {{"levels", levels}, {"attacks", attacks}, {"layer", layer}, {"distance", to_string(distance)},
           {"direction", direction_option()}, {"calibration_speakers", calibration_speakers},
           {"max_utts_per_speaker", max_utts_per_speaker}, {"min_utts_per_speaker", min_utts_per_speaker},
-          {"seed", seed}, {"improved_utterance", improved_utterance.to_string()},
+          {"seed", seed}, {"blind_baseline", blind_baseline}, {"improved_utterance", improved_utterance.to_string()},
           {"improved_speaker", improved_speaker.to_string()}, {"metrics", metrics.to_string()}};
 }
 

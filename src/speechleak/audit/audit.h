@@ -3,10 +3,12 @@
 // with the direction rule recorded, metrics with bootstrap intervals, and warnings about the data.
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "speechleak/attack/improved_attacks.h"
+#include "speechleak/audit/blind_baseline.h"
 #include "speechleak/audit/scoring.h"
 #include "speechleak/metrics/summary.h"
 #include "speechleak/util/progress.h"
@@ -28,6 +30,9 @@ struct AuditConfig {
   int max_utts_per_speaker = 0;  // 0 = all
   int min_utts_per_speaker = 2;  // speaker level
   uint64_t seed = 0;
+  // The blind baseline (blind_baseline.h) on the evaluated utterances, when the audit reads audio (a model and
+  // corpora, not feature stores): seeded with `seed`, bootstrapped like the metrics.
+  bool blind_baseline = true;
   attack::UtteranceAttackConfig improved_utterance;
   attack::SpeakerAttackConfig improved_speaker;
   metrics::MetricsConfig metrics;
@@ -64,11 +69,13 @@ struct AuditResult {
   std::vector<AttackResult> results;
   std::vector<std::string> warnings;
   nlohmann::json counts;  // utterances and speakers per role
+  std::optional<BlindBaseline> blind_baseline;  // set by the audit pipeline when it had the audio
 };
 
 AuditResult run_audit(const AuditInputs& inputs, const AuditConfig& config, const ProgressCallback& progress = {});
 
-// The paper's Table 1 shape: rows level x attack; AUC [interval], TPR@1%FPR, TPR@0.1%FPR, direction.
+// The paper's Table 1 shape: rows level x attack; AUC [interval], TPR@1%FPR, TPR@0.1%FPR, direction; above it the
+// blind baseline's line when there is one.
 std::string format_table(const AuditResult& result);
 // "0.9362 [0.896, 0.969]": the AUC and, when bootstrapped, its interval, with these many decimals.
 std::string format_auc(const metrics::MetricsSummary& metrics, int digits = 4, int interval_digits = 3);

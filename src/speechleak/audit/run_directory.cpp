@@ -60,6 +60,7 @@ void write_run_directory(const fs::path& dir, const AuditResult& result, const R
                          {"counts", result.counts},
                          {"results", results},
                          {"warnings", result.warnings}};
+  summary["blind_baseline"] = result.blind_baseline ? result.blind_baseline->to_json() : nlohmann::json(nullptr);
   write_text_file_atomically(rundir::summary_file(dir), summary.dump(2) + "\n");
 }
 
@@ -73,7 +74,8 @@ std::string format_auc(const metrics::MetricsSummary& m, int digits, int interva
 
 std::string format_table(const AuditResult& result) {
   using text::pad_right;
-  std::string out = pad_right("level", 11) + pad_right("attack", 10) + pad_right("AUC [95% CI]", 24) +
+  std::string out = result.blind_baseline ? format_blind_baseline(*result.blind_baseline) + "\n" : "";
+  out += pad_right("level", 11) + pad_right("attack", 10) + pad_right("AUC [95% CI]", 24) +
                     pad_right("TPR@1%", 11) + pad_right("TPR@0.1%", 11) + pad_right("n+/n-", 8) + "direction\n";
   for (const auto& r : result.results) {
     const std::string counts = std::to_string(r.metrics.n_members) + "/" + std::to_string(r.metrics.n_nonmembers);

@@ -10,7 +10,6 @@
 #include "speechleak/pipeline/audit_pipeline.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/synth/generator.h"
-#include "speechleak/train/pretrain.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/log.h"
@@ -70,21 +69,7 @@ void make_model(const train::PretrainConfig& config, DemoResult& r, const DemoOp
   stages.start(2, state == ModelState::Finished      ? "pretraining (cached: " + r.model_dir.string() + ")"
                   : state == ModelState::Interrupted ? "pretraining (resuming " + r.model_dir.string() + ")"
                                                      : "pretraining into " + r.model_dir.string());
-  if (state == ModelState::Finished) {
-    r.model_reused = true;
-    log_info("reusing the finished model in " + r.model_dir.string());
-  } else {
-    if (state == ModelState::Interrupted) adopt_interrupted_run(r.model_dir, config);
-    log_info("pretraining " + config.arch + " (" + std::to_string(config.model.parameter_count()) +
-             " parameters) for " + std::to_string(config.epochs) + " epochs");
-    train::PretrainOptions po;
-    po.resume = state == ModelState::Interrupted;
-    po.progress = o.progress;
-    po.command_line = o.command_line;
-    const auto result = train::run_pretraining(config, r.model_dir, po);
-    if (!result.finished)  // the demo sets no step limit; a partial model must not be audited as the demo's
-      throw Error("pretraining in " + r.model_dir.string() + " stopped before its last epoch; run the demo again");
-  }
+  r.model_reused = train_or_reuse_model(config, r.model_dir, o.progress, o.command_line);
   stages.lap("pretrain");
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <set>
 
+#include "speechleak/asr/finetune.h"
 #include "speechleak/corpus/load.h"
 #include "speechleak/corpus/tsv_manifest.h"
 #include "speechleak/demo/demo_record.h"
@@ -134,6 +135,48 @@ std::string members_spec(const fs::path& corpus_dir, const fs::path& model_dir, 
   fs::create_directories(run_dir);
   corpus::write_manifest(manifest, corpus);
   return "manifest:" + manifest.string();
+}
+
+bool train_or_reuse_model(const train::PretrainConfig& config, const fs::path& dir, const ProgressCallback& progress,
+                          const std::string& command_line) {
+  const auto state = model_state(dir);
+  if (state == ModelState::Finished) {
+    log_info("reusing the finished model in " + dir.string());
+    return true;
+  }
+  if (state == ModelState::Interrupted) adopt_interrupted_run(dir, config);
+  log_info("pretraining " + config.arch + " (" + std::to_string(config.model.parameter_count()) +
+           " parameters) for " + std::to_string(config.epochs) + " epochs");
+  train::PretrainOptions po;
+  po.resume = state == ModelState::Interrupted;
+  po.progress = progress;
+  po.command_line = command_line;
+  const auto result = train::run_pretraining(config, dir, po);
+  if (!result.finished)  // no step limit is set; a partial model must not be attacked as the finished one
+    throw Error("pretraining in " + dir.string() + " stopped before its last epoch; run the command again");
+  return false;
+}
+
+fs::path make_recogniser(const asr::FinetuneConfig& config, const fs::path& model_dir, const ProgressCallback& progress,
+                         const std::string& command_line, bool* reused) {
+  auto keyed = config.to_json();
+  keyed["pretrained"] = "<model>";  // the directory it lives in says which model; OUT may move
+  keyed["corpus"] = "<corpus>";
+  if (!config.dev.empty()) keyed["dev"] = "<dev>";  // a dev set of the same corpus; its path moves with OUT too
+  const fs::path dir = model_dir / ("asr-" + hash16(keyed.dump()));
+  *reused = fs::exists(dir / "speechleak_finetuning.json") && fs::exists(dir / "model.safetensors");
+  if (*reused) {
+    log_info("reusing the finished recogniser in " + dir.string());
+    return dir;
+  }
+  asr::FinetuneOptions fo;
+  fo.resume = fs::exists(dir / "finetune_config.json");
+  fo.progress = progress;
+  fo.command_line = command_line;
+  const auto result = asr::run_finetuning(config, dir, fo);
+  if (!result.finished)
+    throw Error("fine-tuning in " + dir.string() + " stopped before its last epoch; run the command again");
+  return dir;
 }
 
 }  // namespace speechleak::demo

@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "speechleak/asr/finetune_config.h"
 #include "speechleak/train/pretrain_config.h"
+#include "speechleak/util/progress.h"
 
 namespace speechleak::features {
 struct StoreManifest;
@@ -45,5 +47,16 @@ void discard_stale_store(const std::filesystem::path& dir, const features::Store
 // (absolute paths) to RUN/members-trained.tsv. Utterances the model never saw must not be labelled members.
 std::string members_spec(const std::filesystem::path& corpus_dir, const std::filesystem::path& model_dir,
                          const std::filesystem::path& run_dir);
+
+// Pretrains `config` into `dir`, or reuses the finished model there (returns true), or resumes the interrupted run
+// there (adopt_interrupted_run first). Throws Error when the pretraining stopped before its last epoch.
+bool train_or_reuse_model(const train::PretrainConfig& config, const std::filesystem::path& dir,
+                          const ProgressCallback& progress, const std::string& command_line);
+
+// MODEL/asr-<hash of the fine-tuning config, without its model and corpus paths>: a CTC recogniser fine-tuned from
+// the model in `model_dir`; reused when finished (*reused = true), resumed when interrupted, trained otherwise. Throws
+// Error when the fine-tuning stopped before its last epoch.
+std::filesystem::path make_recogniser(const asr::FinetuneConfig& config, const std::filesystem::path& model_dir,
+                                      const ProgressCallback& progress, const std::string& command_line, bool* reused);
 
 }  // namespace speechleak::demo

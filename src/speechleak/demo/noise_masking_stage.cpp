@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "speechleak/asr/ctc_model.h"
-#include "speechleak/asr/finetune.h"
 #include "speechleak/corpus/load.h"
 #include "speechleak/demo/demo_cache.h"
 #include "speechleak/demo/demo_record.h"
@@ -27,28 +26,6 @@ std::string aligned_split(const fs::path& corpus, const std::string& split) {
   return split_spec(corpus, split) + "?alignments=" + (corpus / (split + ".ctm")).string();
 }
 
-// MODEL/asr-<hash of the fine-tuning config>: reused when finished, resumed when interrupted.
-fs::path make_recogniser(const asr::FinetuneConfig& config, const fs::path& model_dir, const DemoOptions& o,
-                         bool* reused) {
-  auto keyed = config.to_json();
-  keyed["pretrained"] = "<model>";  // the directory it lives in says which model; OUT may move
-  keyed["corpus"] = "<corpus>";
-  const fs::path dir = model_dir / ("asr-" + hash16(keyed.dump()));
-  *reused = fs::exists(dir / "speechleak_finetuning.json") && fs::exists(dir / "model.safetensors");
-  if (*reused) {
-    log_info("reusing the finished recogniser in " + dir.string());
-    return dir;
-  }
-  asr::FinetuneOptions fo;
-  fo.resume = fs::exists(dir / "finetune_config.json");
-  fo.progress = o.progress;
-  fo.command_line = o.command_line;
-  const auto result = asr::run_finetuning(config, dir, fo);
-  if (!result.finished)
-    throw Error("fine-tuning in " + dir.string() + " stopped before its last epoch; run the demo again");
-  return dir;
-}
-
 }  // namespace
 
 NoiseMaskingStageResult run_noise_masking_stage(const DemoPreset& preset, const fs::path& corpus_dir,
@@ -61,7 +38,7 @@ NoiseMaskingStageResult run_noise_masking_stage(const DemoPreset& preset, const 
   finetune.pretrained = model_dir.string();
   finetune.corpus = split_spec(corpus_dir, "finetune");
   finetune.validate();
-  r.asr_dir = make_recogniser(finetune, model_dir, o, &r.asr_reused);
+  r.asr_dir = make_recogniser(finetune, model_dir, o.progress, o.command_line, &r.asr_reused);
   r.finetune_s = since(t0);
 
   t0 = std::chrono::steady_clock::now();

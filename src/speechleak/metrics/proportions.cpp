@@ -12,6 +12,17 @@ double log_choose(size_t n, size_t k) {
 
 }  // namespace
 
+std::vector<double> binomial_pmf(size_t n, double q) {
+  std::vector<double> pmf(n + 1, 0.0);
+  if (q <= 0 || q >= 1) {
+    pmf[q <= 0 ? 0 : n] = 1.0;
+    return pmf;
+  }
+  const double lq = std::log(q), l1q = std::log1p(-q);
+  for (size_t x = 0; x <= n; ++x) pmf[x] = std::exp(log_choose(n, x) + double(x) * lq + double(n - x) * l1q);
+  return pmf;
+}
+
 Interval wilson_interval(size_t k, size_t n, double z) {
   if (n == 0) return {0.0, 1.0};
   const double p = double(k) / double(n), nn = double(n), z2 = z * z;
@@ -37,8 +48,9 @@ double fisher_exact_greater(size_t a, size_t n1, size_t c, size_t n2) {
 double mcnemar_exact_greater(size_t b, size_t c) {
   const size_t n = b + c;
   if (n == 0) return 1.0;
+  const auto pmf = binomial_pmf(n, 0.5);
   double p = 0;
-  for (size_t x = b; x <= n; ++x) p += std::exp(log_choose(n, x) - double(n) * std::log(2.0));
+  for (size_t x = b; x <= n; ++x) p += pmf[x];
   return std::min(1.0, p);
 }
 

@@ -2,6 +2,7 @@
 // Proportions and the exact tests that compare them (the noise-masking attack's recovery rates, target vs control).
 // Torch-free.
 #include <cstddef>
+#include <vector>
 
 #include "speechleak/metrics/bootstrap.h"  // Interval
 
@@ -10,6 +11,9 @@ namespace speechleak::metrics {
 // Wilson score interval of k successes in n trials at the two-sided level given by z (1.959964: 95%).
 // n = 0 gives [0, 1].
 Interval wilson_interval(size_t k, size_t n, double z = 1.959963984540054);
+
+// P(X = 0..n) for X ~ Binomial(n, q), computed in log space (exact at q = 0 and q = 1).
+std::vector<double> binomial_pmf(size_t n, double q);
 
 // One-sided Fisher exact test that the first group's success rate is the larger: P(X >= a) for X hypergeometric
 // with the 2x2 margins of (a of n1 successes, c of n2 successes). 1 when a = 0 or both groups are empty.

@@ -10,6 +10,7 @@
 #include "speechleak/report/html_sections.h"
 #include "speechleak/report/noise_masking_section.h"
 #include "speechleak/report/run_loader.h"
+#include "speechleak/util/number_format.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/log.h"
 #include "speechleak/util/file_io.h"
@@ -36,8 +37,28 @@ std::string header(const std::vector<RunData>& runs, const std::string& title) {
          "</div></header>\n";
 }
 
+// One line per run that has a blind baseline: the model-free classifier's AUC and whether the split is confounded.
+std::string blind_baseline_lines(const std::vector<RunData>& runs) {
+  std::string h;
+  for (const RunData& run : runs) {
+    if (!run.blind_baseline) continue;
+    const auto& b = *run.blind_baseline;
+    std::string auc = text::fixed(b.at("auc").get<double>(), 3);
+    if (b.contains("auc_interval") && b.at("auc_interval").is_object())
+      auc += " [" + text::fixed(b.at("auc_interval").value("lower", 0.0), 3) + ", " +
+             text::fixed(b.at("auc_interval").value("upper", 0.0), 3) + "]";
+    const bool confounded = b.value("confounded", false);
+    h += std::string("<p class=\"") + (confounded ? "warnings" : "note") + "\"><b>" + html_escape(run.run_name) +
+         "</b>: blind baseline (audio descriptors only, no model) AUC " + auc +
+         (confounded ? ": the split is confounded; the AUCs below overstate what the model leaks."
+                     : ": no sign of a confounded split.") +
+         "</p>\n";
+  }
+  return h;
+}
+
 std::string summary_section(const std::vector<RunData>& runs) {
-  return "<section id=\"summary\"><h2>Summary</h2>\n" + summary_table(runs) +
+  return "<section id=\"summary\"><h2>Summary</h2>\n" + blind_baseline_lines(runs) + summary_table(runs) +
          "<p class=\"footnote\">AUC with its bootstrap interval in brackets. TPR@x FPR: the highest true positive "
          "rate at a false positive rate of at most x (LiRA), with its bootstrap interval in percent. &dagger;: x is "
          "below 1/n<sub>non-members</sub>, so the data cannot resolve it and the value is the TPR at FPR 0. Scores "

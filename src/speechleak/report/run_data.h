@@ -83,6 +83,8 @@ struct RunData {
   // target set (at most kMaxExamples, in file order).
   std::optional<nlohmann::json> noise_masking;
   std::vector<RecoveredName> recovered;
+  // summary.json's "blind_baseline" (audit/blind_baseline.h), when the audit computed one.
+  std::optional<nlohmann::json> blind_baseline;
   static constexpr size_t kMaxExamples = 8;
 };
 

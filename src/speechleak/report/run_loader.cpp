@@ -113,6 +113,11 @@ void read_summary(const fs::path& dir, RunData& run) {
     if (!w.is_array()) f.fail("warnings", "an array of strings", w);
     for (const auto& x : w) run.warnings.push_back(x.is_string() ? x.get<std::string>() : x.dump());
   }
+  if (summary.contains("blind_baseline") && summary.at("blind_baseline").is_object()) {
+    const nlohmann::json& b = summary.at("blind_baseline");
+    if (!b.contains("auc") || !b.at("auc").is_number()) f.fail("blind_baseline", "an object with a number \"auc\"", b);
+    run.blind_baseline = b;
+  }
   if (summary.contains("noise_masking")) {
     const nlohmann::json& nm = summary.at("noise_masking");
     if (!nm.is_object() || !nm.contains("sets") || !nm.at("sets").is_array())

@@ -3,7 +3,8 @@
 # docs/results.md from the run directories (scripts/results_tables.py; the tables live between
 # `<!-- generated:NAME -->` markers and are never typed by hand).
 #
-#   scripts/reproduce.sh [--quick | --all] [OUT]      env: BUILD=build THREADS=0 NO_DOCS=1
+#   scripts/reproduce.sh [--quick | --all] [OUT]
+#   env: BUILD=build THREADS=0 NO_DOCS=1 NOISE_MASKING_VARIANTS="none sanitize-names" (default: all seven)
 #
 #   --quick   the quick demo (about 3 minutes on 2 cores): README.md's table and the quick rows of the docs
 #   (none)    + the full demo, its defenses and the reversal study (about 70 minutes on 2 cores)
@@ -18,7 +19,7 @@ scope=default
 case "${1:-}" in
   --quick) scope=quick; shift ;;
   --all) scope=all; shift ;;
-  -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+  -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 esac
 out=${1:-reproduce}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,7 +55,9 @@ if [ "$scope" != quick ]; then
   done
 fi
 if [ "$scope" = all ]; then
-  study noise-masking experiment noise-masking --threads "$threads" --out "$out/noise-masking"
+  variants=()
+  for v in ${NOISE_MASKING_VARIANTS:-}; do variants+=(--variant "$v"); done
+  study noise-masking experiment noise-masking --threads "$threads" --out "$out/noise-masking" "${variants[@]}"
 fi
 
 docs=(--write)

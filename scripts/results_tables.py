@@ -20,7 +20,8 @@ import subprocess
 import sys
 
 DOCS = ["README.md", "docs/demo.md", "docs/results.md"]
-LEVELS = [("utterance", "basic"), ("utterance", "improved"), ("speaker", "basic"), ("speaker", "improved")]
+LEVELS = [("utterance", "basic"), ("utterance", "improved"), ("utterance", "quantile"), ("speaker", "basic"),
+          ("speaker", "improved")]
 
 
 def read_json(path):
@@ -97,9 +98,12 @@ def lines_between(text, first, last):
 
 
 def membership_table(text):
+    """The membership table the demo printed, with the blind baseline's line above it when there is one."""
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("level      attack"))
     end = next(i for i in range(start, len(lines)) if not lines[i].strip())
+    if start >= 2 and lines[start - 2].startswith("blind baseline"):
+        return [lines[start - 2], *lines[start:end]]
     return lines[start:end]
 
 
@@ -193,15 +197,15 @@ def block_defenses(out):
     variants = [("none", "demo-full", "demo.json"), ("`reverse-audio`", "reversal", "demo-reverse-audio.json")]
     variants[1:1] = [(f"`{d}`", f"defense-{d}", f"demo-{d}.json")
                      for d in ("noise-augment", "silence-names", "sanitize-names")]
-    rows = ["| pretraining | utterance basic | utterance improved | speaker basic | speaker improved | "
-            "what the defense changed |", "|---|---|---|---|---|---|"]
+    rows = ["| pretraining | utterance basic | utterance improved | utterance quantile | speaker basic | "
+            "speaker improved | what the defense changed |", "|---|---|---|---|---|---|---|"]
     for label, study, record in variants:
         path = out.file("full", record)
         if study not in out.studies or not path:
             return None
         demo = read_json(path)
         results = audit_results(demo["paths"]["summary"])
-        cells = [auc_cell(results[key]) for key in LEVELS]
+        cells = [auc_cell(results[key]) if key in results else "—" for key in LEVELS]
         rows.append(f"| {label} | " + " | ".join(cells) + f" | {defense_effect(demo['paths']['model'], results)} |")
     return [out.stamp("defense-sanitize-names"), "", *rows]
 

@@ -29,6 +29,7 @@ void run(AuditArgs& args) {
   job.config = args.config;
   job.reverse_audio = args.reverse_audio;
   job.command_line = args.command_line;
+  job.references = args.references;
   std::unique_ptr<encoder::Encoder> enc;
   if (!args.model.empty()) {
     encoder::EncoderOptions options;

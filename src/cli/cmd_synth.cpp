@@ -21,6 +21,7 @@ struct SynthCliOptions {
   std::string lead_silence = "0.05:0.3";
   std::string trail_silence = "0.05:0.3";
   std::string canary_kind = "sentence";
+  std::string canary_unit = "utterance";
   std::string canary_speakers;  // comma-separated ids
   bool allow_finetune_pretrain_names = false;
 };
@@ -86,6 +87,11 @@ void add_canary_options(CLI::App* cmd, synth::SynthConfig& c, SynthCliOptions& o
                 "Canaries mention names of the corpus's pool (noise-masking design) instead of fresh ones");
   cmd->add_option("--canary-repeats", c.canaries.repeats, "Renderings of each inserted canary (identical audio)")
       ->capture_default_str();
+  cmd->add_option("--canary-unit", o.canary_unit, "utterance, or speaker: each canary a new speaker with "
+                                                  "--canary-utts-per-speaker canaries, inserted or held out whole")
+      ->capture_default_str();
+  cmd->add_option("--canary-utts-per-speaker", c.canaries.utts_per_speaker, "Utterances of each speaker canary")
+      ->capture_default_str();
 }
 
 // The string options into the config; then the config validates itself.
@@ -101,6 +107,9 @@ void resolve(synth::SynthConfig& c, const SynthCliOptions& o) {
   std::tie(c.lead_silence_min_s, c.lead_silence_max_s) = parse_range(o.lead_silence, "--lead-silence");
   std::tie(c.trail_silence_min_s, c.trail_silence_max_s) = parse_range(o.trail_silence, "--trail-silence");
   c.canaries.kind = synth::parse_canary_kind(o.canary_kind);
+  if (o.canary_unit != "utterance" && o.canary_unit != "speaker")
+    throw invalid_argument("canary-unit", "utterance or speaker", "'" + o.canary_unit + "'");
+  c.canaries.per_speaker = o.canary_unit == "speaker";
   c.canaries.speakers.clear();
   for (const auto& id : text::split(o.canary_speakers, ','))
     if (!text::trim(id).empty()) c.canaries.speakers.emplace_back(text::trim(id));

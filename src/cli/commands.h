@@ -21,5 +21,6 @@ void add_noise_mask_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_experiment_command(CLI::App& app);
 void add_canaries_command(CLI::App& app);
+void add_references_command(CLI::App& app);
 
 }  // namespace speechleak::cli

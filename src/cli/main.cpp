@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   speechleak::cli::add_demo_command(app);
   speechleak::cli::add_experiment_command(app);
   speechleak::cli::add_canaries_command(app);
+  speechleak::cli::add_references_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

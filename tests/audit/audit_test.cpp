@@ -9,6 +9,7 @@
 #include "speechleak/features/extract.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/random.h"
 #include "support/test_support.h"
 
 namespace speechleak::audit {
@@ -58,9 +59,18 @@ void write_store(const fs::path& dir, const StoreSpec& s, const at::Tensor& dire
   }
 }
 
+// Audio-descriptor stand-ins for the quantile attack: the utterance's frame count (as write_store makes it) and noise.
+void add_descriptors(DescriptorMap& d, const StoreSpec& s, uint64_t seed) {
+  Rng rng(seed);
+  for (int spk = 0; spk < s.speakers; ++spk)
+    for (int u = 0; u < s.utts; ++u)
+      d[s.prefix + std::to_string(spk) + "-" + std::to_string(u)] = {double(20 + (u * 7) % 15), standard_normal(rng)};
+}
+
 struct Fixture {
   TempDir dir;
-  AuditInputs in{dir / "members", dir / "nonmembers", dir / "aux"};
+  DescriptorMap descriptors;
+  AuditInputs in{dir / "members", dir / "nonmembers", dir / "aux", &descriptors};
   Fixture(StoreSpec members = {"m", 8, 6, 0.7, 1.0}, StoreSpec nonmembers = {"n", 8, 6, 0.0, 0.3},
           StoreSpec aux = {"a", 24, 6, 0.0, 1.0}) {
     at::manual_seed(0);
@@ -69,6 +79,9 @@ struct Fixture {
     write_store(in.members, members, direction, 1);
     write_store(in.nonmembers, nonmembers, direction, 2);
     write_store(in.aux, aux, direction, 3);
+    add_descriptors(descriptors, members, 1);
+    add_descriptors(descriptors, nonmembers, 2);
+    add_descriptors(descriptors, aux, 3);
   }
 };
 
@@ -119,15 +132,21 @@ TEST(Audit, ImprovedAttacksBeatChanceAndTheRunDirectoryAgreesWithTheResult) {
   auto config = fast_config();
   config.calibrate_direction = true;
   auto r = run_audit(f.in, config);
-  ASSERT_EQ(r.results.size(), 4u);
+  ASSERT_EQ(r.results.size(), 5u);
   EXPECT_GT(find(r, "utterance", "improved").metrics.auc, 0.7);
+  // The quantile attack scores the basic attack's utterances, calibrated on the aux set (its own tests are in
+  // difficulty_calibration_test.cpp); it keeps the basic attack's orientation.
+  const auto& q = find(r, "utterance", "quantile");
+  EXPECT_EQ(q.metrics.n_members, find(r, "utterance", "basic").metrics.n_members);
+  EXPECT_GT(q.metrics.auc, 0.7);
+  EXPECT_NE(q.direction_source.find("auxiliary utterances"), std::string::npos) << q.direction_source;
   EXPECT_GT(find(r, "speaker", "improved").metrics.auc, 0.7);
   EXPECT_TRUE(r.warnings.empty());
 
   RunInfo info{"test-run", "/model", "desc", {{"command", "test"}}};
   write_run_directory(f.dir / "run", r, info);
   auto summary = nlohmann::json::parse(read_text_file(f.dir / "run/summary.json"));
-  ASSERT_EQ(summary["results"].size(), 4u);
+  ASSERT_EQ(summary["results"].size(), 5u);
   for (const auto& res : summary["results"]) {
     const std::string name = res["level"].get<std::string>() + "-" + res["attack"].get<std::string>();
     auto rows = read_lines(f.dir / "run/scores" / (name + ".csv"));

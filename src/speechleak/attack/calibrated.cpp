@@ -81,13 +81,16 @@ void need(bool ok, size_t example, const std::string& what) {
   if (!ok) throw invalid_argument("references", what, "none for example " + std::to_string(example));
 }
 
-// p(x) of RMIA for every example: the reference signals averaged as the config says.
-std::vector<double> rmia_reference_mean(const ReferenceSignals& refs, const RmiaConfig& c) {
+// p(x) of RMIA for every example: the reference signals averaged as the config says. Population samples that no
+// reference trained on (`population`) average their OUT runs in online mode: the best estimate of p(z) there.
+std::vector<double> rmia_reference_mean(const ReferenceSignals& refs, const RmiaConfig& c, bool population = false) {
   std::vector<double> p;
   for (size_t i = 0; i < refs.examples(); ++i) {
     const auto s = sides(refs, i);
     need(!s.out.empty(), i, "at least one reference run that did not train on each example (OUT)");
-    if (c.online) {
+    if (c.online && population && s.in.empty()) {
+      p.push_back(mean(s.out));
+    } else if (c.online) {
       need(!s.in.empty(), i, "at least one reference run that trained on each example (IN), for online RMIA");
       p.push_back(0.5 * (mean(s.in) + mean(s.out)));
     } else {
@@ -164,7 +167,7 @@ std::vector<double> rmia(const std::vector<double>& target, const ReferenceSigna
   check_positive(population_target, "population signals");
   for (const auto& row : refs.signals) check_positive(row, "reference signals");
   for (const auto& row : population.signals) check_positive(row, "population reference signals");
-  const auto px = rmia_reference_mean(refs, c), pz = rmia_reference_mean(population, c);
+  const auto px = rmia_reference_mean(refs, c), pz = rmia_reference_mean(population, c, true);
   std::vector<double> ratio_z;
   for (size_t z = 0; z < pz.size(); ++z) ratio_z.push_back(population_target[z] / pz[z]);
   std::sort(ratio_z.begin(), ratio_z.end());
@@ -192,11 +195,27 @@ double tune_rmia_offline_a(const ReferenceSignals& refs, const ReferenceSignals&
       const auto& truth = refs.keep[j];
       if (std::count(truth.begin(), truth.end(), true) == 0 || std::count(truth.begin(), truth.end(), false) == 0)
         continue;
+      // The pseudo-target's examples that some other run did not train on (offline p(x) needs an OUT run).
+      std::vector<size_t> usable;
+      for (size_t i = 0; i < refs.examples(); ++i)
+        for (size_t r = 0; r < refs.runs(); ++r)
+          if (r != j && !refs.keep[r][i]) {
+            usable.push_back(i);
+            break;
+          }
       ReferenceSignals others, others_pop;
+      std::vector<double> target_j;
+      std::vector<int> labels;
+      for (size_t i : usable) target_j.push_back(refs.signals[j][i]), labels.push_back(truth[i] ? 1 : 0);
+      if (std::count(labels.begin(), labels.end(), 1) == 0 || std::count(labels.begin(), labels.end(), 0) == 0)
+        continue;
       for (size_t r = 0; r < refs.runs(); ++r) {
         if (r == j) continue;
-        others.signals.push_back(refs.signals[r]);
-        others.keep.push_back(refs.keep[r]);
+        std::vector<double> sig;
+        std::vector<bool> kp;
+        for (size_t i : usable) sig.push_back(refs.signals[r][i]), kp.push_back(refs.keep[r][i]);
+        others.signals.push_back(std::move(sig));
+        others.keep.push_back(std::move(kp));
         others_pop.signals.push_back(population.signals[r]);
         others_pop.keep.push_back(population.keep[r]);
       }
@@ -213,9 +232,9 @@ double tune_rmia_offline_a(const ReferenceSignals& refs, const ReferenceSignals&
           pop.keep[r].push_back(others_pop.keep[r][z]);
         }
       }
+      if (pop_target.empty()) continue;
       RmiaConfig c{gamma, a, false};
-      const auto scores = rmia(refs.signals[j], others, pop_target, pop, c);
-      std::vector<int> labels(truth.begin(), truth.end());
+      const auto scores = rmia(target_j, others, pop_target, pop, c);
       total += metrics::mann_whitney_auc(scores, labels);
       ++used;
     }

@@ -50,7 +50,8 @@ struct RmiaConfig {
 // RMIA: score(x) = the share of population samples z with [p(x|target) / p(x)] / [p(z|target) / p(z)] >= gamma,
 // where p(.) is the signal averaged over reference models as RmiaConfig says. Signals must be probability-like
 // (> 0; e.g. the pretext probability, or exp of a log-likelihood-like score). `population` holds the target's and
-// the references' signals on non-member population samples (keep all false for offline references).
+// the references' signals on non-member population samples (keep all false for offline references; in online mode
+// a population sample no reference trained on takes the mean of its OUT runs as p(z)).
 std::vector<double> rmia(const std::vector<double>& target, const ReferenceSignals& refs,
                          const std::vector<double>& population_target, const ReferenceSignals& population,
                          const RmiaConfig& config = {});

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "speechleak/audit/difficulty_calibration.h"
 #include "speechleak/audit/direction.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/number_format.h"
@@ -120,6 +121,39 @@ AttackResult finish(std::string level, std::string attack, ScoredSet scored, con
   return r;
 }
 
+// Difficulty calibration: the basic score, oriented as the basic attack orients it, minus what the auxiliary
+// non-members' scores predict for an utterance with these audio descriptors, over the predicted spread.
+AttackResult quantile_utterance(const Sets& s, const Direction& d, const AuditConfig& c, const DescriptorMap& desc) {
+  const auto aux = basic_utterance_scores({&s.aux}, c.distance);
+  ScoredSet eval = basic_utterance_scores(s.eval(), c.distance);  // the same utterances the basic attack scores
+  std::vector<std::vector<double>> ax, ex;
+  std::vector<double> as, es;
+  for (const auto& i : aux.items)
+    if (auto it = desc.find(i.id); it != desc.end()) ax.push_back(it->second), as.push_back(oriented(i.raw, d.rule));
+  ScoredSet kept{{}, eval.skipped};
+  for (const auto& i : eval.items) {
+    const auto it = desc.find(i.id);
+    if (it == desc.end()) {
+      kept.skipped.add(i.id, "quantile", "no audio descriptors (its audio could not be read)");
+      continue;
+    }
+    ex.push_back(it->second);
+    es.push_back(oriented(i.raw, d.rule));
+    kept.items.push_back(i);
+  }
+  const auto calibrated = difficulty_calibrated_scores(ax, as, ex, es);
+  for (size_t k = 0; k < kept.items.size(); ++k) kept.items[k].raw = calibrated[k];
+  const Direction q{ScoreDirection::High,
+                    "residual of the basic score (" + to_string(d.rule) + " end = member: " + d.source +
+                        ") over its prediction from audio descriptors of " + std::to_string(ax.size()) +
+                        " auxiliary utterances",
+                    d.paper};
+  auto r = finish("utterance", "quantile", std::move(kept), q, c);
+  r.details = {{"aux_utterances", ax.size()}, {"basic_direction", to_string(d.rule)},
+               {"model", "ridge regression of the mean and of log|residual| on standardised audio descriptors"}};
+  return r;
+}
+
 nlohmann::json training_log(const attack::TrainResult& t, const attack::PseudoLabels& p) {
   nlohmann::json epochs = nlohmann::json::array();
   for (const auto& e : t.epochs)
@@ -192,6 +226,43 @@ AttackResult improved_speaker(const Sets& s, const Direction& d, const AuditConf
   return r;
 }
 
+// The reference models' features of the same roles, capped as the target's are; another layer, width or
+// preprocessing than the target's is refused, naming the reference.
+std::vector<ReferenceFeatures> load_references(const AuditInputs& in, const Sets& s, const AuditConfig& c) {
+  std::vector<ReferenceFeatures> out;
+  for (const auto& ref : in.references) {
+    ReferenceFeatures r{ref.name,
+                        load_feature_set(ref.members, "members", 1, s.members.layer, false),
+                        load_feature_set(ref.nonmembers, "nonmembers", 0, s.members.layer, false),
+                        load_feature_set(ref.aux, "aux", 0, s.members.layer, false),
+                        ref.trained_utterances, ref.trained_speakers, ref.speaker_keep};
+    for (auto* set : {&r.members, &r.nonmembers, &r.aux}) {
+      if (set->width != s.members.width)
+        throw invalid_argument("reference " + ref.name + " (" + set->store.string() + ")",
+                               "features of the target's width " + std::to_string(s.members.width) +
+                                   " (a reference model of the target's architecture)",
+                               "width " + std::to_string(set->width));
+      if (set->preprocessing != s.members.preprocessing)
+        throw invalid_argument("reference " + ref.name + " (" + set->store.string() + ")",
+                               "the target's preprocessing ('" + s.members.preprocessing + "')",
+                               "'" + set->preprocessing + "'");
+      cap_utterances_per_speaker(*set, c.max_utts_per_speaker, c.seed);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+AttackResult calibrated(const std::string& level, const std::string& attack, const Sets& s,
+                        const std::vector<ReferenceFeatures>& refs, const Direction& d, const AuditConfig& c) {
+  auto scores = calibrated_scores(level, attack, basic_scores(level, s.eval(), c), {s.eval(), &s.aux}, refs, d.rule, c);
+  auto r = finish(level, attack, std::move(scores.scored), {ScoreDirection::High, scores.description, d.paper}, c);
+  r.details = std::move(scores.details);
+  r.keep = std::move(scores.keep);
+  r.model_signals = std::move(scores.model_signals);
+  return r;
+}
+
 nlohmann::json counts(const Sets& s) {
   nlohmann::json j;
   for (const auto* set : {&s.members, &s.nonmembers, &s.aux, &s.calibration})
@@ -220,13 +291,16 @@ void AuditConfig::validate() const {
   for (const auto& l : levels)
     if (l != "utterance" && l != "speaker") throw invalid_argument("level", "utterance or speaker", "'" + l + "'");
   for (const auto& a : attacks)
-    if (a != "basic" && a != "improved") throw invalid_argument("attack", "basic or improved", "'" + a + "'");
+    if (a != "basic" && a != "improved" && a != "quantile" && !is_calibrated_attack(a))
+      throw invalid_argument("attack", "basic, improved, quantile, lira, lira-offline, lira-mean, rmia or rmia-offline",
+                             "'" + a + "'");
   if (levels.empty() || attacks.empty()) throw invalid_argument("levels/attacks", "at least one each", "none");
   if (min_utts_per_speaker < 2) throw invalid_argument("min_utts_per_speaker", ">= 2", std::to_string(min_utts_per_speaker));
   if (max_utts_per_speaker < 0) throw invalid_argument("max_utts_per_speaker", ">= 0", std::to_string(max_utts_per_speaker));
   improved_utterance.validate();
   improved_speaker.validate();
   metrics.validate();
+  calibrated.validate();
 }
 
 nlohmann::json AuditConfig::to_json() const {
@@ -234,7 +308,8 @@ nlohmann::json AuditConfig::to_json() const {
           {"direction", direction_option()}, {"calibration_speakers", calibration_speakers},
           {"max_utts_per_speaker", max_utts_per_speaker}, {"min_utts_per_speaker", min_utts_per_speaker},
           {"seed", seed}, {"blind_baseline", blind_baseline}, {"improved_utterance", improved_utterance.to_string()},
-          {"improved_speaker", improved_speaker.to_string()}, {"metrics", metrics.to_string()}};
+          {"improved_speaker", improved_speaker.to_string()}, {"metrics", metrics.to_string()},
+          {"calibrated", calibrated.to_string()}};
 }
 
 AuditResult run_audit(const AuditInputs& inputs, const AuditConfig& config, const ProgressCallback& progress) {
@@ -246,13 +321,33 @@ AuditResult run_audit(const AuditInputs& inputs, const AuditConfig& config, cons
   result.warnings = overlap_warnings(s);
   if (config.calibrate_direction)
     s.calibration = split_calibration(s.members, s.nonmembers, config.calibration_speakers, config.seed);
+  std::vector<std::string> calibrated_attacks;
+  for (const auto& a : config.attacks)
+    if (is_calibrated_attack(a)) calibrated_attacks.push_back(a);
+  std::vector<ReferenceFeatures> refs;
+  if (!calibrated_attacks.empty()) {
+    if (inputs.references.empty())
+      throw invalid_argument("--references", "reference runs for --attack " + calibrated_attacks.front() +
+                                                 " (speechleak references train)", "none");
+    refs = load_references(inputs, s, config);
+  }
   for (const std::string level : {"utterance", "speaker"}) {
-    if (!config.wants(level, "basic") && !config.wants(level, "improved")) continue;
+    const bool quantile = level == "utterance" && config.wants(level, "quantile");
+    bool any_calibrated = false;
+    for (const auto& a : calibrated_attacks) any_calibrated = any_calibrated || config.wants(level, a);
+    if (!config.wants(level, "basic") && !config.wants(level, "improved") && !quantile && !any_calibrated) continue;
     const Direction d = choose_direction(level, s, config);
     if (config.wants(level, "basic")) result.results.push_back(finish(level, "basic", basic_scores(level, s.eval(), config), d, config));
     if (config.wants(level, "improved"))
       result.results.push_back(level == "utterance" ? improved_utterance(s, d, config, progress)
                                                     : improved_speaker(s, d, config, progress));
+    if (quantile && inputs.descriptors) result.results.push_back(quantile_utterance(s, d, config, *inputs.descriptors));
+    if (quantile && !inputs.descriptors)
+      result.warnings.push_back("no quantile attack: it needs the utterances' audio descriptors (an audit given a "
+                                "model and corpora), and this audit has feature stores only");
+    for (const auto& a : calibrated_attacks)
+      if (config.wants(level, a) && (a != "lira-mean" || level == "speaker"))
+        result.results.push_back(calibrated(level, a, s, refs, d, config));
   }
   result.counts = counts(s);
   for (const auto& w : result.warnings) log_warn(w);

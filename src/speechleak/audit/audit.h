@@ -1,14 +1,18 @@
 #pragma once
 // A membership-inference audit over feature stores: basic and improved attacks at utterance and speaker level,
+// the difficulty-calibrated quantile attack, and the reference-calibrated LiRA and RMIA (calibrated_attacks.h),
 // with the direction rule recorded, metrics with bootstrap intervals, and warnings about the data.
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "speechleak/attack/improved_attacks.h"
 #include "speechleak/audit/blind_baseline.h"
+#include "speechleak/audit/calibrated_attacks.h"
 #include "speechleak/audit/scoring.h"
 #include "speechleak/metrics/summary.h"
 #include "speechleak/util/progress.h"
@@ -18,7 +22,12 @@ namespace speechleak::audit {
 
 struct AuditConfig {
   std::vector<std::string> levels{"utterance", "speaker"};  // subset of {utterance, speaker}
-  std::vector<std::string> attacks{"basic", "improved"};    // subset of {basic, improved}
+  // Subset of {basic, improved, quantile} and the calibrated attacks {lira, lira-offline, lira-mean, rmia,
+  // rmia-offline}. quantile (difficulty_calibration.h) runs at utterance level only and needs
+  // AuditInputs::descriptors (audio): without them it is skipped with a warning (the audit pipeline drops it from
+  // audits of feature stores, with a log line, instead). The calibrated attacks need AuditInputs::references;
+  // lira-mean runs at speaker level only.
+  std::vector<std::string> attacks{"basic", "improved", "quantile"};
   int layer = -1;                                           // -1: the highest layer in the stores
   Distance distance = Distance::Cosine;
   // Which way the basic scores point (util/score_direction.h): `direction` (High, the paper's rule, by default),
@@ -36,6 +45,7 @@ struct AuditConfig {
   attack::UtteranceAttackConfig improved_utterance;
   attack::SpeakerAttackConfig improved_speaker;
   metrics::MetricsConfig metrics;
+  CalibratedConfig calibrated;
 
   void validate() const;
   nlohmann::json to_json() const;
@@ -45,8 +55,22 @@ struct AuditConfig {
   bool wants(const std::string& level, const std::string& attack) const;
 };
 
+// Model-independent audio descriptors by utterance id (pipeline/audio_descriptors.h), for the quantile attack.
+using DescriptorMap = std::map<std::string, std::vector<double>>;
+
+// A reference model's feature stores of the audit's three roles, and which of their items it trained on.
+struct ReferenceInputs {
+  std::string name;                                // e.g. "000"
+  std::filesystem::path members, nonmembers, aux;  // its stores of the same utterances as the target's
+  std::set<std::string> trained_utterances;        // utterance ids it trained on
+  std::set<std::string> trained_speakers;          // speakers it trained on whole (when speaker_keep)
+  bool speaker_keep = false;
+};
+
 struct AuditInputs {
   std::filesystem::path members, nonmembers, aux;  // feature stores
+  const DescriptorMap* descriptors = nullptr;      // needed by the quantile attack; may be null otherwise
+  std::vector<ReferenceInputs> references;         // needed by the calibrated attacks
 };
 
 struct AttackResult {
@@ -61,6 +85,10 @@ struct AttackResult {
   metrics::MetricsSummary metrics;
   SkipReport skipped;
   nlohmann::json details;        // pseudo-labels, training log, ...
+  // Calibrated attacks only, aligned with items: which reference trained on each item (runs x items) and every
+  // model's signal (the target's row first, then one per run), as written to RUN/npy.
+  std::vector<std::vector<bool>> keep;
+  std::vector<std::vector<double>> model_signals;
 };
 
 struct AuditResult {

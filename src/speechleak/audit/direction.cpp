@@ -28,8 +28,8 @@ void move_speakers(FeatureSet& from, FeatureSet& to, int count, uint64_t seed) {
 
 FeatureSet split_calibration(FeatureSet& members, FeatureSet& nonmembers, int per_side, uint64_t seed) {
   if (per_side < 1) throw invalid_argument("calibration speakers", ">= 1 per side", std::to_string(per_side));
-  FeatureSet cal{"calibration", members.store, members.model_fingerprint, members.preprocessing, members.layer,
-                 members.width, {}};
+  FeatureSet cal{"calibration", members.store, members.model_fingerprint, members.preprocessing, members.signals,
+                 members.layer, members.width, {}};
   move_speakers(members, cal, per_side, seed);
   move_speakers(nonmembers, cal, per_side, seed);
   std::sort(cal.utterances.begin(), cal.utterances.end(),

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -65,7 +66,7 @@ FeatureSet load_feature_set(const std::filesystem::path& store, const std::strin
   if (need_frames && !m.frames)
     throw invalid_argument(role + " store " + store.string(),
                            "full frames for the improved attacks (extract with --frames)", "summaries only");
-  FeatureSet set{role, store, m.model_fingerprint, m.preprocessing, layer, 0, {}};
+  FeatureSet set{role, store, m.model_fingerprint, m.preprocessing, m.signals, layer, 0, {}};
   const std::string p = std::to_string(layer) + "/";
   for (const auto& r : reader.records()) {
     UtteranceFeatures u;
@@ -80,6 +81,10 @@ FeatureSet load_feature_set(const std::filesystem::path& store, const std::strin
     u.unit_count = r.arrays.count(p + "unit_count") ? reader.read_f64(array(r, p + "unit_count", store)).at(0)
                                                     : static_cast<double>(u.frame_count);
     if (need_frames) u.frames = to_tensor(reader.read_bytes(array(r, p + "frames", store)), array(r, p + "frames", store));
+    for (const auto& [name, ref] : r.arrays)  // signals: "<name>/<field>", never a layer number
+      if (!name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) && ref.dtype == features::DType::F64 &&
+          ref.shape == std::vector<int64_t>{1})
+        u.signals[name] = reader.read_f64(ref).at(0);
     if (set.width == 0) set.width = u.mean.size(0);
     if (u.mean.size(0) != set.width)
       throw FormatError(store, "record '" + u.utt_id + "' has width " + std::to_string(u.mean.size(0)) +

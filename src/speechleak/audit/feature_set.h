@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct UtteranceFeatures {
   double unit_count = 0;    // frames with a nonzero norm (= frame_count for stores without L/unit_count)
   double euclidean = 0;     // mean pairwise euclidean frame distance (NaN below 2 frames)
   at::Tensor frames;        // [T, D] float16/float32, undefined unless frames were loaded
+  // The store's per-utterance signals by array name, e.g. "pretext/masked_logp" (features/utterance_signal.h).
+  std::map<std::string, double> signals;
 };
 
 struct FeatureSet {
@@ -26,6 +29,7 @@ struct FeatureSet {
   std::filesystem::path store;
   std::string model_fingerprint;
   std::string preprocessing;  // from store.json (e.g. whether audio was time-reversed)
+  std::string signals;        // from store.json: the signals' descriptions ("" when the store has none)
   int layer = 0;
   int64_t width = 0;
   std::vector<UtteranceFeatures> utterances;  // sorted by utt_id

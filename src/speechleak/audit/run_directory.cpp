@@ -4,6 +4,7 @@
 #include "speechleak/metrics/roc.h"
 #include "speechleak/rundir/schema.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/npy.h"
 #include "speechleak/util/number_format.h"
 #include "speechleak/util/text.h"
 
@@ -35,6 +36,15 @@ nlohmann::json result_json(const AttackResult& r, int layer) {
           {"skipped", skipped}, {"details", r.details}};
 }
 
+// The numpy side of a result (rundir/schema.h): what ML Privacy Meter's and LiRA's plotting code read.
+void write_arrays(const fs::path& dir, const AttackResult& r, const std::vector<int>& labels) {
+  const auto n = static_cast<int64_t>(r.items.size());
+  write_npy(rundir::npy_file(dir, r.level, r.attack, "scores"), {n}, r.scores);
+  write_npy(rundir::npy_file(dir, r.level, r.attack, "membership"), {n}, std::vector<bool>(labels.begin(), labels.end()));
+  if (!r.keep.empty()) write_npy(rundir::npy_file(dir, r.level, r.attack, "keep"), r.keep);
+  if (!r.model_signals.empty()) write_npy(rundir::npy_file(dir, r.level, r.attack, "signals"), r.model_signals);
+}
+
 }  // namespace
 
 void write_run_directory(const fs::path& dir, const AuditResult& result, const RunInfo& info) {
@@ -47,6 +57,7 @@ void write_run_directory(const fs::path& dir, const AuditResult& result, const R
     write_scores(rundir::scores_file(dir, r.level, r.attack), r);
     std::vector<int> labels;
     for (const auto& it : r.items) labels.push_back(it.member);
+    write_arrays(dir, r, labels);
     auto roc = metrics::roc_curve(r.scores, labels);
     write_file_atomically(rundir::roc_file(dir, r.level, r.attack),
                           [&](std::ostream& out) { metrics::write_roc_csv(out, roc); });

@@ -4,6 +4,7 @@
 
 #include "speechleak/corpus/spec.h"
 #include "speechleak/demo/demo_cache.h"
+#include "speechleak/train/pretrain_reuse.h"
 #include "speechleak/demo/demo_record.h"
 #include "speechleak/demo/noise_masking_stage.h"
 #include "speechleak/encoder/encoder.h"
@@ -65,11 +66,12 @@ void make_corpus(const DemoPreset& p, DemoResult& r, const DemoOptions& o, Stage
 
 // Step 2. OUT/models/<hash>: a finished run is reused, an interrupted one resumed, otherwise trained.
 void make_model(const train::PretrainConfig& config, DemoResult& r, const DemoOptions& o, Stages& stages) {
-  const auto state = model_state(r.model_dir);
-  stages.start(2, state == ModelState::Finished      ? "pretraining (cached: " + r.model_dir.string() + ")"
-                  : state == ModelState::Interrupted ? "pretraining (resuming " + r.model_dir.string() + ")"
-                                                     : "pretraining into " + r.model_dir.string());
-  r.model_reused = train_or_reuse_model(config, r.model_dir, o.progress, o.command_line);
+  using train::PretrainState;
+  const auto state = train::pretrain_state(r.model_dir);
+  stages.start(2, state == PretrainState::Finished      ? "pretraining (cached: " + r.model_dir.string() + ")"
+                  : state == PretrainState::Interrupted ? "pretraining (resuming " + r.model_dir.string() + ")"
+                                                        : "pretraining into " + r.model_dir.string());
+  r.model_reused = train::pretrain_or_reuse(config, r.model_dir, {.progress = o.progress, .command_line = o.command_line});
   stages.lap("pretrain");
 }
 

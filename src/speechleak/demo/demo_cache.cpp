@@ -74,30 +74,6 @@ std::string model_hash(const train::PretrainConfig& config, const json& corpus_i
   return hash16(j.dump() + "\n" + corpus_identity.dump());
 }
 
-ModelState model_state(const fs::path& dir) {
-  const json meta = read_json_or_null(dir / "speechleak_pretraining.json");
-  const bool finished = meta.is_object() && meta.contains("training") && meta["training"].value("finished", false);
-  if (finished && fs::exists(dir / "config.json") && fs::exists(dir / "model.safetensors")) return ModelState::Finished;
-  if (fs::exists(dir / "pretrain_config.json")) return ModelState::Interrupted;
-  return ModelState::Absent;
-}
-
-void adopt_interrupted_run(const fs::path& dir, const train::PretrainConfig& config) {
-  const fs::path path = dir / "pretrain_config.json";
-  const json stored = read_json_or_null(path);
-  if (stored.is_null())
-    throw Error(path.string() + " is unreadable; delete " + dir.string() + " to train the demo model again");
-  auto differences = train::config_differences(stored, config.to_json());
-  std::erase(differences, std::string("corpus"));
-  if (!differences.empty())
-    throw Error(dir.string() + " holds an interrupted pretraining run with other options (" +
-                text::join(differences, ", ") + "); delete it to train the demo model again");
-  if (stored.value("corpus", "") != config.corpus) {
-    log_info("the demo directory moved: resuming " + dir.string() + " on " + config.corpus);
-    write_text_file_atomically(path, config.to_json().dump(2) + "\n");
-  }
-}
-
 void discard_stale_store(const fs::path& dir, const features::StoreManifest& expected) {
   const fs::path manifest = dir / "store.json";
   if (!fs::exists(manifest)) return;
@@ -135,26 +111,6 @@ std::string members_spec(const fs::path& corpus_dir, const fs::path& model_dir, 
   fs::create_directories(run_dir);
   corpus::write_manifest(manifest, corpus);
   return "manifest:" + manifest.string();
-}
-
-bool train_or_reuse_model(const train::PretrainConfig& config, const fs::path& dir, const ProgressCallback& progress,
-                          const std::string& command_line) {
-  const auto state = model_state(dir);
-  if (state == ModelState::Finished) {
-    log_info("reusing the finished model in " + dir.string());
-    return true;
-  }
-  if (state == ModelState::Interrupted) adopt_interrupted_run(dir, config);
-  log_info("pretraining " + config.arch + " (" + std::to_string(config.model.parameter_count()) +
-           " parameters) for " + std::to_string(config.epochs) + " epochs");
-  train::PretrainOptions po;
-  po.resume = state == ModelState::Interrupted;
-  po.progress = progress;
-  po.command_line = command_line;
-  const auto result = train::run_pretraining(config, dir, po);
-  if (!result.finished)  // no step limit is set; a partial model must not be attacked as the finished one
-    throw Error("pretraining in " + dir.string() + " stopped before its last epoch; run the command again");
-  return false;
 }
 
 fs::path make_recogniser(const asr::FinetuneConfig& config, const fs::path& model_dir, const ProgressCallback& progress,

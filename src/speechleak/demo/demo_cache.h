@@ -27,17 +27,6 @@ std::filesystem::path corpus_dir_for(const std::filesystem::path& out, const nlo
 // speechleak and espeak-ng versions = same audio).
 std::string model_hash(const train::PretrainConfig& config, const nlohmann::json& corpus_identity);
 
-enum class ModelState {
-  Absent,       // nothing trained there yet
-  Interrupted,  // a run started (pretrain_config.json) and did not finish: resume it
-  Finished      // speechleak_pretraining.json, written last by run_pretraining, is there: reuse it
-};
-ModelState model_state(const std::filesystem::path& dir);
-
-// Before resuming a run in `dir`: its pretrain_config.json must be `config` except for the corpus path (OUT may have
-// moved since; the hash says the corpus is the same), which is updated. Anything else differing is an Error.
-void adopt_interrupted_run(const std::filesystem::path& dir, const train::PretrainConfig& config);
-
 // Removes the feature store at `dir` when it was made by another model or from another corpus (an earlier demo with
 // another preset in the same OUT): extraction resumes only matching stores and refuses the rest.
 void discard_stale_store(const std::filesystem::path& dir, const features::StoreManifest& expected);
@@ -47,11 +36,6 @@ void discard_stale_store(const std::filesystem::path& dir, const features::Store
 // (absolute paths) to RUN/members-trained.tsv. Utterances the model never saw must not be labelled members.
 std::string members_spec(const std::filesystem::path& corpus_dir, const std::filesystem::path& model_dir,
                          const std::filesystem::path& run_dir);
-
-// Pretrains `config` into `dir`, or reuses the finished model there (returns true), or resumes the interrupted run
-// there (adopt_interrupted_run first). Throws Error when the pretraining stopped before its last epoch.
-bool train_or_reuse_model(const train::PretrainConfig& config, const std::filesystem::path& dir,
-                          const ProgressCallback& progress, const std::string& command_line);
 
 // MODEL/asr-<hash of the fine-tuning config, without its model and corpus paths>: a CTC recogniser fine-tuned from
 // the model in `model_dir`; reused when finished (*reused = true), resumed when interrupted, trained otherwise. Throws

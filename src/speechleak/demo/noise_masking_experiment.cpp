@@ -11,6 +11,7 @@
 #include "speechleak/corpus/names.h"
 #include "speechleak/corpus/tsv_manifest.h"
 #include "speechleak/demo/demo_cache.h"
+#include "speechleak/train/pretrain_reuse.h"
 #include "speechleak/demo/demo_record.h"
 #include "speechleak/noise_masking/study.h"
 #include "speechleak/report/html_report.h"
@@ -227,7 +228,7 @@ NoiseMaskingStudyResult run_noise_masking_study(const NoiseMaskingStudyPreset& p
     stage(where + ": pretraining (" + std::to_string(repeats) + (repeats == 1 ? " rendering" : " renderings") +
           " per inserted canary) into " +
           encoder.string());
-    train_or_reuse_model(pretrain, encoder, options.progress, options.command_line);
+    train::pretrain_or_reuse(pretrain, encoder, {.progress = options.progress, .command_line = options.command_line});
 
     auto finetune = preset.finetune;
     finetune.pretrained = encoder.string();

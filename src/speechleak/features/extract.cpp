@@ -159,7 +159,8 @@ std::string model_fingerprint(const encoder::Encoder& enc) {
   return text::hex64(h);
 }
 
-StoreManifest make_manifest(const encoder::Encoder& enc, const std::string& corpus_spec, const ExtractConfig& config) {
+StoreManifest make_manifest(const encoder::Encoder& enc, const std::string& corpus_spec, const ExtractConfig& config,
+                            const UtteranceSignal* signal) {
   StoreManifest m;
   m.model_fingerprint = model_fingerprint(enc);
   m.model_description = enc.metadata().description();
@@ -169,6 +170,7 @@ StoreManifest make_manifest(const encoder::Encoder& enc, const std::string& corp
   m.corpus_spec = corpus_spec;
   m.frames = config.frames;
   m.frames_dtype = config.frames_dtype;
+  if (signal) m.signals = signal->description();
   return m;
 }
 
@@ -186,13 +188,15 @@ namespace {
 class Extraction {
  public:
   Extraction(const corpus::Corpus& corpus, encoder::Encoder& enc, const fs::path& store_dir,
-             const ExtractConfig& config, const ProgressCallback& progress)
+             const ExtractConfig& config, const ProgressCallback& progress, UtteranceSignal* signal)
       : enc_(enc),
         config_(config),
         progress_(progress),
+        signal_(signal),
         layers_(resolved_layers(enc, config)),
         states_(layers_.begin(), layers_.end()),
-        writer_(store_dir, make_manifest(enc, corpus.spec, config), part_name(config.shard_index, config.shard_count)) {
+        writer_(store_dir, make_manifest(enc, corpus.spec, config, signal),
+                part_name(config.shard_index, config.shard_count)) {
     todo_ = windows_to_run(shard_utterances(corpus, config.shard_index, config.shard_count), writer_.done(),
                            config.window, report_);
   }
@@ -257,12 +261,30 @@ class Extraction {
     std::vector<at::Tensor> keep;
     std::map<std::string, ArrayData> arrays;
     for (int layer : layers_) add_state_arrays(layer, out.utterance(layer, b), config_, keep, arrays);
+    if (signal_ && !add_signal_arrays(d, keep, arrays)) return;
     writer_.append(u->id, arrays,
                    {{"speaker_id", u->speaker_id}, {"subset", u->subset},
                     {"num_samples", std::to_string(d.audio.samples.size())},
                     {"frames", std::to_string(out.frames()[b])}});
     ++report_.extracted;
     report_.audio_seconds += d.audio.duration_s();
+  }
+
+  // The signal's fields as float64 [1] arrays; false (skipped and counted) when it cannot score the utterance.
+  bool add_signal_arrays(const Decoded& d, std::vector<at::Tensor>& keep, std::map<std::string, ArrayData>& arrays) {
+    std::map<std::string, double> fields;
+    try {
+      fields = signal_->compute(d.audio.samples, d.utterance->id);
+    } catch (const Error& e) {
+      report_.skipped.add(d.utterance->id, d.utterance->source.describe(),
+                          signal_->name() + " signal failed: " + e.what());
+      return false;
+    }
+    for (const auto& [field, value] : fields) {
+      keep.push_back(at::full({1}, value, at::kDouble));
+      arrays[signal_->name() + "/" + field] = {DType::F64, {1}, bytes_of(keep.back())};
+    }
+    return true;
   }
 
   void report_progress() {
@@ -275,6 +297,7 @@ class Extraction {
   encoder::Encoder& enc_;
   const ExtractConfig& config_;
   const ProgressCallback& progress_;
+  UtteranceSignal* signal_;
   const std::vector<int> layers_;
   const encoder::StateSet states_;
   StoreWriter writer_;
@@ -285,11 +308,12 @@ class Extraction {
 }  // namespace
 
 ExtractReport extract_features(const corpus::Corpus& corpus, encoder::Encoder& enc, const fs::path& store_dir,
-                               const ExtractConfig& config, const ProgressCallback& progress) {
+                               const ExtractConfig& config, const ProgressCallback& progress,
+                               UtteranceSignal* signal) {
   config.validate();
   runtime::ensure_torch_threads();
   const auto t0 = std::chrono::steady_clock::now();
-  auto report = Extraction(corpus, enc, store_dir, config, progress).run();
+  auto report = Extraction(corpus, enc, store_dir, config, progress, signal).run();
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (report.already_done + report.extracted == 0)
     throw Error("no utterance of " + corpus.spec + " could be extracted: " + report.summary());

@@ -8,6 +8,7 @@
 //   L/unit_sum   float64 [D]     sum of L2-normalised frames (with the frame count: the cosine utterance score)
 //   L/euclidean  float64 [1]     mean pairwise euclidean frame distance, exact (needs all frames, so computed here)
 //   L/frames     float16|float32 [T, D]   only with ExtractConfig::frames (the learned attacks need them)
+// plus, with an UtteranceSignal, its fields as <name>/<field> float64 [1] (utterance_signal.h),
 // and meta: speaker_id, num_samples, frames (T).
 #include <ATen/core/Tensor.h>
 
@@ -20,6 +21,7 @@
 #include "speechleak/corpus/corpus.h"
 #include "speechleak/corpus/utterance_audio.h"
 #include "speechleak/features/feature_store.h"
+#include "speechleak/features/utterance_signal.h"
 #include "speechleak/util/progress.h"
 #include "speechleak/util/skip_report.h"
 
@@ -65,9 +67,9 @@ uint64_t expected_store_bytes(double audio_seconds, int width, const ExtractConf
 // A fingerprint of the model for store manifests: encoder description + a hash of every parameter's bytes.
 std::string model_fingerprint(const encoder::Encoder& encoder);
 
-// The manifest a store made by this extraction carries.
+// The manifest a store made by this extraction carries (with `signal`'s description when there is one).
 StoreManifest make_manifest(const encoder::Encoder& encoder, const std::string& corpus_spec,
-                            const ExtractConfig& config);
+                            const ExtractConfig& config, const UtteranceSignal* signal = nullptr);
 
 // The utterances of shard i of N: every N-th of the id-sorted corpus, starting at i.
 std::vector<const corpus::Utterance*> shard_utterances(const corpus::Corpus& corpus, int index, int count);
@@ -77,8 +79,10 @@ std::vector<const corpus::Utterance*> shard_utterances(const corpus::Corpus& cor
 void add_state_arrays(int layer, const at::Tensor& frames, const ExtractConfig& config, std::vector<at::Tensor>& keep,
                       std::map<std::string, ArrayData>& arrays);
 
+// With `signal`, each utterance's signal fields are stored too ("<name>/<field>", utterance_signal.h); an
+// utterance the signal cannot score is skipped and counted like one the encoder cannot.
 ExtractReport extract_features(const corpus::Corpus& corpus, encoder::Encoder& encoder,
                                const std::filesystem::path& store_dir, const ExtractConfig& config,
-                               const ProgressCallback& progress = {});
+                               const ProgressCallback& progress = {}, UtteranceSignal* signal = nullptr);
 
 }  // namespace speechleak::features

@@ -132,15 +132,17 @@ std::vector<std::string> StoreManifest::differences(const StoreManifest& o) cons
   cmp("corpus_spec", corpus_spec, o.corpus_spec);
   cmp("frames", frames ? "yes" : "no", o.frames ? "yes" : "no");
   if (frames && o.frames) cmp("frames_dtype", frames_dtype, o.frames_dtype);
+  cmp("signals", signals, o.signals);
   return out;
 }
 
 std::string StoreManifest::to_json() const {
-  return json{{"format", "speechleak-feature-store"}, {"format_version", 1},
-              {"model_fingerprint", model_fingerprint}, {"model_description", model_description},
-              {"layers", layers}, {"preprocessing", preprocessing}, {"corpus_spec", corpus_spec},
-              {"frames", frames}, {"frames_dtype", frames_dtype}, {"speechleak_version", speechleak_version}}
-      .dump(2);
+  json j{{"format", "speechleak-feature-store"}, {"format_version", 1},
+         {"model_fingerprint", model_fingerprint}, {"model_description", model_description},
+         {"layers", layers}, {"preprocessing", preprocessing}, {"corpus_spec", corpus_spec},
+         {"frames", frames}, {"frames_dtype", frames_dtype}, {"speechleak_version", speechleak_version}};
+  if (!signals.empty()) j["signals"] = signals;  // absent when none: older readers and stores stay as they were
+  return j.dump(2);
 }
 
 StoreManifest StoreManifest::from_json(const std::string& text, const fs::path& where) {
@@ -156,6 +158,7 @@ StoreManifest StoreManifest::from_json(const std::string& text, const fs::path& 
   m.corpus_spec = j.value("corpus_spec", "");
   m.frames = j.value("frames", false);
   m.frames_dtype = j.value("frames_dtype", "float16");
+  m.signals = j.value("signals", "");
   m.speechleak_version = j.value("speechleak_version", "");
   return m;
 }

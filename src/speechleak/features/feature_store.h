@@ -36,6 +36,9 @@ struct StoreManifest {
   std::string corpus_spec;
   bool frames = false;            // full frame sequences stored
   std::string frames_dtype = "float16";
+  // The per-utterance signals stored beside the states (utterance_signal.h): their descriptions, "; "-joined;
+  // "" for none (and for stores written before signals existed).
+  std::string signals;
   std::string speechleak_version = SPEECHLEAK_VERSION;
 
   // Fields that differ from `other`, as "field: stored 'a', requested 'b'" lines; empty when compatible.

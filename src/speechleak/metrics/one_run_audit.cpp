@@ -46,6 +46,27 @@ double epsilon_lower_bound(const OneRunCounts& c, double delta, double p) {
   return lo;
 }
 
+OneRunGuesses one_run_guesses(const std::vector<double>& scores, const std::vector<bool>& inserted, size_t k_plus,
+                              size_t k_minus) {
+  const size_t m = scores.size();
+  if (inserted.size() != m)
+    throw invalid_argument("canary truth", std::to_string(m) + " entries (one per score)", std::to_string(inserted.size()));
+  if (k_plus + k_minus == 0 || k_plus + k_minus > m)
+    throw invalid_argument("--guesses-in + --guesses-out", "1 to the number of canaries (" + std::to_string(m) + ")",
+                           std::to_string(k_plus) + " + " + std::to_string(k_minus));
+  std::vector<size_t> order(m);
+  for (size_t i = 0; i < m; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  OneRunGuesses g;
+  g.guess.assign(m, 0);
+  for (size_t i = 0; i < k_plus; ++i) g.guess[order[i]] = 1;
+  for (size_t i = 0; i < k_minus; ++i) g.guess[order[m - 1 - i]] = -1;
+  g.counts = {m, k_plus + k_minus, 0};
+  for (size_t i = 0; i < m; ++i)
+    if ((g.guess[i] == 1 && inserted[i]) || (g.guess[i] == -1 && !inserted[i])) ++g.counts.correct;
+  return g;
+}
+
 double exposure(double canary, const std::vector<double>& references) {
   const auto above = std::count_if(references.begin(), references.end(), [&](double r) { return r >= canary; });
   const double candidates = double(references.size()) + 1, rank = double(above) + 1;

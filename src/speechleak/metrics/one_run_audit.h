@@ -26,6 +26,17 @@ double one_run_p_value(double eps, const OneRunCounts& counts, double delta = 0)
 // to 1e-6. p in (0, 1); throws InvalidArgument naming --p / --delta.
 double epsilon_lower_bound(const OneRunCounts& counts, double delta = 0, double p = 0.05);
 
+// The auditor's guesses: "in" (+1) for the k_plus highest scores, "out" (-1) for the k_minus lowest, abstain (0)
+// otherwise; ties in the score are broken by index (lower first among equals, on both ends), so the guesses depend
+// on the scores and their order only. `inserted[i]` is the truth of canary i.
+struct OneRunGuesses {
+  OneRunCounts counts;      // canaries = scores.size(), guesses = k_plus + k_minus, correct
+  std::vector<int> guess;   // per canary: +1, -1 or 0
+};
+// Throws InvalidArgument (naming --guesses-in / --guesses-out) when k_plus + k_minus exceeds the canaries or is 0.
+OneRunGuesses one_run_guesses(const std::vector<double>& scores, const std::vector<bool>& inserted, size_t k_plus,
+                              size_t k_minus);
+
 // log2 |R| - log2 rank: the canary's rank among itself and `references` (scores of candidates that were never
 // trained on, higher = more member-like; rank 1 = above every reference, ties counted against the canary).
 // |R| = references + 1. 0 when the canary ranks last; log2(|R|) when first.

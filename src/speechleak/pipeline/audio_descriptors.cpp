@@ -111,24 +111,33 @@ std::vector<double> audio_descriptors(const std::vector<float>& samples, int rat
   return d;
 }
 
-audit::LabelledDescriptors describe_roles(const corpus::Corpus& members, const corpus::Corpus& nonmembers,
-                                          SkipReport& skipped, const ProgressCallback& progress) {
+audit::DescriptorMap describe_corpus(const corpus::Corpus& corpus, SkipReport& skipped,
+                                     const ProgressCallback& progress) {
+  audit::DescriptorMap out;
+  const int64_t total = int64_t(corpus.utterances.size());
+  int64_t done = 0;
+  for (const auto& u : corpus.utterances) {
+    try {
+      const auto a = corpus::load_utterance_audio(u);
+      out[u.id] = audio_descriptors(a.samples, a.sample_rate);
+    } catch (const audio::AudioError& e) {
+      skipped.add(u.id, "audio descriptors", e.what());
+    }
+    if (progress) progress({"describe audio", ++done, total, 0.0, "", int64_t(skipped.size())});
+  }
+  return out;
+}
+
+audit::LabelledDescriptors labelled_descriptors(const std::vector<audit::ScoredItem>& items,
+                                                const audit::DescriptorMap& descriptors) {
   audit::LabelledDescriptors out;
   out.names = audio_descriptor_names();
-  const int64_t total = int64_t(members.utterances.size() + nonmembers.utterances.size());
-  int64_t done = 0;
-  for (const auto* c : {&members, &nonmembers}) {
-    for (const auto& u : c->utterances) {
-      try {
-        const auto a = corpus::load_utterance_audio(u);
-        out.x.push_back(audio_descriptors(a.samples, a.sample_rate));
-        out.member.push_back(c == &members ? 1 : 0);
-        out.speaker.push_back(u.speaker_id);
-      } catch (const audio::AudioError& e) {
-        skipped.add(u.id, "blind baseline", e.what());
-      }
-      if (progress) progress({"describe audio", ++done, total, 0.0, "", int64_t(skipped.size())});
-    }
+  for (const auto& item : items) {
+    const auto it = descriptors.find(item.id);
+    if (it == descriptors.end()) continue;
+    out.x.push_back(it->second);
+    out.member.push_back(item.member);
+    out.speaker.push_back(item.speaker_id);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "speechleak/audit/audit.h"
 #include "speechleak/audit/blind_baseline.h"
 #include "speechleak/corpus/corpus.h"
 #include "speechleak/util/progress.h"
@@ -18,9 +19,13 @@ std::vector<std::string> audio_descriptor_names();
 // PCM at 16 kHz, mono. Audio shorter than one 25 ms frame gives zeros for the frame statistics.
 std::vector<double> audio_descriptors(const std::vector<float>& samples, int sample_rate);
 
-// Every utterance of `members` (label 1) and `nonmembers` (label 0) that can be read; the others are skipped and
-// counted in `skipped` (reason: the audio error).
-audit::LabelledDescriptors describe_roles(const corpus::Corpus& members, const corpus::Corpus& nonmembers,
-                                          SkipReport& skipped, const ProgressCallback& progress = {});
+// The descriptors of every utterance of `corpus` that can be read, by utterance id; the others are skipped and
+// counted in `skipped` (reason: the audio error). Progress: "describe audio".
+audit::DescriptorMap describe_corpus(const corpus::Corpus& corpus, SkipReport& skipped,
+                                     const ProgressCallback& progress = {});
+
+// The blind baseline's rows: the scored utterances (id, speaker, membership) that have descriptors.
+audit::LabelledDescriptors labelled_descriptors(const std::vector<audit::ScoredItem>& items,
+                                                const audit::DescriptorMap& descriptors);
 
 }  // namespace speechleak::pipeline

@@ -27,6 +27,9 @@ struct AuditJob {
   audit::AuditConfig config;
   bool reverse_audio = false;          // attack with time-reversed audio (needs an encoder)
   std::string command_line;            // recorded in config.json
+  // A references directory (references/reference_runs.h) for the calibrated attacks; "" = none. Needs an encoder:
+  // every finished reference run is extracted over the same roles into RUN/references/<run>.
+  std::filesystem::path references;
 };
 
 struct AuditJobHooks {

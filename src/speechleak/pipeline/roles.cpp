@@ -24,12 +24,13 @@ features::ExtractConfig role_extract_config(const audit::AuditConfig& config, bo
 }
 
 void extract_role(RoleInput& role, encoder::Encoder& enc, const fs::path& run_dir, const audit::AuditConfig& config,
-                  bool reverse_audio, const ProgressCallback& progress) {
+                  bool reverse_audio, const ProgressCallback& progress, features::UtteranceSignal* signal) {
   const auto spec = corpus::CorpusSpec::parse(role.input);
   const auto corpus = corpus::load_corpus(spec, progress);
   role.store = role_store_dir(run_dir, role.name, reverse_audio);
   const auto report =
-      features::extract_features(corpus, enc, role.store, role_extract_config(config, reverse_audio, spec), progress);
+      features::extract_features(corpus, enc, role.store, role_extract_config(config, reverse_audio, spec), progress,
+                                 signal);
   role.utterances = report.already_done + report.extracted;
   log_info(role.name + ": " + report.summary());
 }

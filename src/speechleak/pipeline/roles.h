@@ -33,10 +33,12 @@ std::filesystem::path role_store_dir(const std::filesystem::path& run_dir, const
 features::ExtractConfig role_extract_config(const audit::AuditConfig& config, bool reverse_audio,
                                             const corpus::CorpusSpec& spec);
 
-// Loads role.input as a corpus and extracts it into role_store_dir (resuming what an earlier run left); sets
-// role.store and role.utterances and logs the extraction summary. Progress: "read corpus", then "extract".
+// Loads role.input as a corpus and extracts it into role_store_dir (resuming what an earlier run left), with
+// `signal`'s fields when given; sets role.store and role.utterances and logs the extraction summary. Progress:
+// "read corpus", then "extract".
 void extract_role(RoleInput& role, encoder::Encoder& encoder, const std::filesystem::path& run_dir,
-                  const audit::AuditConfig& config, bool reverse_audio, const ProgressCallback& progress = {});
+                  const audit::AuditConfig& config, bool reverse_audio, const ProgressCallback& progress = {},
+                  features::UtteranceSignal* signal = nullptr);
 
 // The run directory's config.json (docs/run-directory.md): command, seeds, model, corpora, audit config, versions.
 nlohmann::json run_config_json(const std::string& command_line, const std::string& model_path,

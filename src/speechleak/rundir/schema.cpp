@@ -32,6 +32,10 @@ fs::path roc_file(const fs::path& run, const std::string& level, const std::stri
   return roc_dir(run) / (result_stem(level, attack) + ".csv");
 }
 
+fs::path npy_file(const fs::path& run, const std::string& level, const std::string& attack, const std::string& what) {
+  return run / "npy" / (result_stem(level, attack) + "." + what + ".npy");
+}
+
 std::optional<std::string> attack_of_file(const std::string& name, const std::string& level) {
   const std::string prefix = level + "-", suffix = ".csv";
   if (name.size() <= prefix.size() + suffix.size() || !name.starts_with(prefix) || !name.ends_with(suffix))

@@ -7,6 +7,9 @@
 //   RUN/config.json                command, seeds, model, corpora, audit config, versions
 //   RUN/scores/<level>-<attack>.csv  utterance_score_columns() or speaker_score_columns()
 //   RUN/roc/<level>-<attack>.csv     metrics::write_roc_csv (metrics/roc.h: roc_csv_columns())
+//   RUN/npy/<level>-<attack>.<what>.npy  numpy arrays in the scores CSV's row order: scores (float64, higher =
+//                                  member), membership (bool); for calibrated attacks also keep (runs x items,
+//                                  bool) and signals (1 + runs x items, float64: the target's row first)
 //   RUN/report.html                the HTML report of this run
 //   RUN/features/<role>            feature stores, when the audit extracted them
 //   RUN/noise-masking/outcomes.tsv   a noise-masking run's trials (noise_masking_columns()); its summary.json
@@ -27,6 +30,8 @@ std::filesystem::path roc_dir(const std::filesystem::path& run);
 std::string result_stem(const std::string& level, const std::string& attack);  // "<level>-<attack>"
 std::filesystem::path scores_file(const std::filesystem::path& run, const std::string& level, const std::string& attack);
 std::filesystem::path roc_file(const std::filesystem::path& run, const std::string& level, const std::string& attack);
+std::filesystem::path npy_file(const std::filesystem::path& run, const std::string& level, const std::string& attack,
+                               const std::string& what);
 // The attack of a scores/ or roc/ file name of `level` ("speaker-basic.csv" -> "basic"), or nullopt.
 std::optional<std::string> attack_of_file(const std::string& file_name, const std::string& level);
 

@@ -10,13 +10,13 @@ namespace {
 std::vector<std::string> canary_speakers(const SynthConfig& config, SpeakerAllocator& speakers) {
   if (!config.canaries.speakers.empty()) return config.canaries.speakers;
   std::vector<std::string> ids;
-  for (size_t index : speakers.take(config.canaries.new_speakers)) ids.push_back(speaker_id_of(index));
+  const int n = config.canaries.per_speaker ? config.canaries.count : config.canaries.new_speakers;
+  for (size_t index : speakers.take(n)) ids.push_back(speaker_id_of(index));
   return ids;
 }
 
-// Which canaries are inserted: a seeded permutation's first round(count * fraction).
-std::vector<bool> inserted_flags(const SynthConfig& config) {
-  const int n = config.canaries.count;
+// Which canaries (speakers, for speaker canaries) are inserted: a seeded permutation's first round(n * fraction).
+std::vector<bool> inserted_flags(const SynthConfig& config, int n) {
   const auto order = seeded_permutation(static_cast<size_t>(n), derive_seed(config.seed, "canary-insert"));
   const auto k = static_cast<int>(std::lround(n * config.canaries.insert_fraction));
   std::vector<bool> flags(n, false);
@@ -78,22 +78,27 @@ void plan_canaries(const SynthConfig& config, SpeakerAllocator& speakers, Corpus
   plan.split_speakers[kCanarySplit] = sorted;
 
   const SentenceGenerator gen(config.sentences);
-  const auto inserted = inserted_flags(config);
+  const auto& c = config.canaries;
+  const auto inserted = inserted_flags(config, c.count);  // per canary, or per speaker canary
   std::set<std::string> taken = plan.names_used;
   auto next_id = [](const ChapterPlan& ch) {
     char n[16];
     std::snprintf(n, sizeof n, "%04d", static_cast<int>(ch.utterances.size()));
     return ch.speaker_id + "-" + ch.chapter_id + "-" + n;
   };
-  for (int i = 0; i < config.canaries.count; ++i) {
-    ChapterPlan& ch = chapters[i % chapters.size()];
+  // Utterance canaries: canary i is spoken by speaker i mod speakers. Speaker canaries: speaker i speaks
+  // utts_per_speaker of them, all inserted or all held out with the speaker.
+  const int utterances = c.per_speaker ? c.count * c.utts_per_speaker : c.count;
+  for (int i = 0; i < utterances; ++i) {
+    const int owner = c.per_speaker ? i / c.utts_per_speaker : i;
+    ChapterPlan& ch = chapters[c.per_speaker ? size_t(owner) : i % chapters.size()];
     UtterancePlan u;
     u.id = next_id(ch);
     u.original_id = u.id;
     u.speaker_id = ch.speaker_id;
     u.chapter_id = ch.chapter_id;
     u.split = kCanarySplit;
-    u.inserted = inserted[i];
+    u.inserted = inserted[owner];
     u.sentence = canary_sentence(config, gen, u.id, taken);
     draw_rendering(config, plan.voices.at(u.speaker_id), u);
     ch.utterances.push_back(std::move(u));
@@ -110,6 +115,11 @@ void plan_canaries(const SynthConfig& config, SpeakerAllocator& speakers, Corpus
   }
   for (auto& ch : chapters)
     if (!ch.utterances.empty()) plan.chapters.push_back(std::move(ch));
+}
+
+SynthConfig canaries_only(SynthConfig base) {
+  base.pretrain_speakers = base.aux_speakers = base.heldout_speakers = base.finetune_speakers = 0;
+  return base;
 }
 
 }  // namespace speechleak::synth

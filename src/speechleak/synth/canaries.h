@@ -14,4 +14,8 @@ namespace speechleak::synth {
 // Adds the canary chapters to `plan` (split kCanarySplit). No-op when config.canaries.count == 0.
 void plan_canaries(const SynthConfig& config, SpeakerAllocator& speakers, CorpusPlan& plan);
 
+// `base` with every split emptied: a corpus of canaries only, what `speechleak canaries make` writes (its
+// canaries-inserted.tsv goes into any pretraining data; canaries.tsv keeps the secret draw).
+SynthConfig canaries_only(SynthConfig base);
+
 }  // namespace speechleak::synth

@@ -41,6 +41,17 @@ void validate_canaries(const CanaryConfig& c, int split_speakers) {
                            "--canary-name '" + c.name + "'");
   if (c.inventory_names && c.kind != CanaryKind::Sentence)
     throw invalid_argument("canary-inventory-names", "--canary-kind sentence", synth::to_string(c.kind));
+  if (c.per_speaker) {
+    check_int("canary-utts-per-speaker", c.utts_per_speaker, 1, 9999);
+    if (!c.speakers.empty())
+      throw invalid_argument("canary-speakers", "none with --canary-unit speaker (each canary is a new speaker)",
+                             std::to_string(c.speakers.size()) + " ids");
+    const int free = static_cast<int>(catalogue_size()) - split_speakers;
+    if (c.count > free)
+      throw invalid_argument("canaries", "at most " + std::to_string(free) + " speaker canaries (voices no split uses)",
+                             std::to_string(c.count));
+    return;
+  }
   std::set<std::string> seen;
   for (const auto& id : c.speakers) {
     catalogue_index(id, "canary-speakers");
@@ -153,6 +164,7 @@ nlohmann::json SynthConfig::to_json() const {
   if (name_inventory > 0) j["name_inventory"] = name_inventory;
   if (canaries.inventory_names) j["canaries"]["inventory_names"] = true;
   if (canaries.repeats != 1) j["canaries"]["repeats"] = canaries.repeats;
+  if (canaries.per_speaker) j["canaries"]["unit"] = "speaker", j["canaries"]["utts_per_speaker"] = canaries.utts_per_speaker;
   return j;
 }
 

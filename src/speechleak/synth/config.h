@@ -39,6 +39,11 @@ struct CanaryConfig {
   // Each inserted canary is rendered this many times (identical audio, ids of their own): duplicated recordings in
   // the training data, the repetition knob of memorisation studies.
   int repeats = 1;
+  // Speaker canaries (the speaker-level one-run audit): `count` new speakers, each speaking `utts_per_speaker`
+  // canaries, inserted or held out as a whole (the draw is per speaker). --canary-speakers / --canary-new-speakers
+  // do not apply.
+  bool per_speaker = false;
+  int utts_per_speaker = 4;
 };
 
 struct SplitSize {

@@ -71,6 +71,13 @@ at::Tensor TargetModel::labels(const at::Tensor& waveform, const std::string& gr
   return assign_clusters(x, centroids.narrow(0, g * per_group, per_group)) + g * per_group;
 }
 
+at::Tensor TargetModel::nearest_labels(const at::Tensor& waveform) const {
+  Mfcc mfcc_fn(mfcc);
+  auto f = mfcc_fn(waveform);
+  if (f.size(0) == 0) return at::empty({0}, at::kLong);
+  return assign_clusters((f - mean) / std, centroids);
+}
+
 TargetModel fit_targets(const std::vector<at::Tensor>& waveforms, const std::vector<std::string>& groups,
                         const MfccConfig& mfcc, const KMeansConfig& kmeans, uint64_t seed) {
   kmeans.validate();

@@ -32,6 +32,9 @@ struct TargetModel {
   // waveform [S] float32 -> labels [frames] int64, frames = Mfcc::frames_for(S). `group` is the utterance's
   // speaker or utterance id for scoped targets (ignored when global); an unknown group throws InvalidArgument.
   at::Tensor labels(const at::Tensor& waveform, const std::string& group = "") const;
+  // The nearest centroid of the whole codebook, whatever its group (= labels() for global targets): a labelling
+  // defined for any utterance, the training speakers' and everyone else's (the pretext signal scores with it).
+  at::Tensor nearest_labels(const at::Tensor& waveform) const;
   // Saves/loads the tensors (safetensors) with the MFCC config, scope and groups in the metadata.
   void save(const std::filesystem::path& path) const;
   static TargetModel load(const std::filesystem::path& path);

@@ -2,18 +2,25 @@
 // on part of it, audit the model for membership leakage, and explain the table it prints.
 // speechleak experiment reversal: the seed paper's reversal study, as four demo variants (docs/results.md).
 // speechleak experiment noise-masking: the noise-masking study with its defenses and repetitions (docs/results.md).
+// speechleak experiment calibrated / canaries: reference-calibrated attacks and one-run canary audits on demo models.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <stdexcept>
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "speechleak/demo/demo.h"
+#include "speechleak/demo/calibrated_experiment.h"
+#include "speechleak/demo/canary_experiment.h"
+#include "speechleak/demo/confounded_experiment.h"
 #include "speechleak/demo/experiments.h"
 #include "speechleak/demo/noise_masking_experiment.h"
+#include "speechleak/util/error.h"
 #include "speechleak/util/log.h"
+#include "speechleak/util/text.h"
 
 namespace speechleak::cli {
 namespace {
@@ -25,6 +32,9 @@ struct DemoCli {
   std::string device = "cpu";
   demo::DemoVariant variant;
   std::vector<std::string> study_variants;  // experiment noise-masking
+  demo::CalibratedStudyOptions calibrated;  // experiment calibrated
+  demo::CanaryStudyOptions canaries;        // experiment canaries
+  std::string noise_snr = "0:10";           // experiment confounded
 };
 
 std::string stage_time(const nlohmann::json& timings, const std::string& stage) {
@@ -126,6 +136,47 @@ void run_noise_masking(const DemoCli& cli) {
             << (study.out / "noise-masking-study.{md,json,html}").string() << "\n";
 }
 
+void run_calibrated(const DemoCli& cli) {
+  const auto preset = demo::demo_preset(cli.preset);
+  ProgressBar bar;
+  const auto study = demo::run_calibrated_study(preset, cli.out, demo_options(bar, cli), cli.calibrated);
+  bar.finish();
+  std::cout << "\nCalibrated attacks against the demo model (preset " << preset.name << "), " << study.runs
+            << " reference encoders (" << format_duration(study.reference_train_s) << " of training):\n\n"
+            << study.markdown << "\nTable, record and report: " << study.table.string() << ", " << study.record.string()
+            << ", " << study.report.string() << "\n";
+}
+
+void run_canaries(const DemoCli& cli) {
+  const auto preset = demo::demo_preset(cli.preset);
+  ProgressBar bar;
+  const auto study = demo::run_canary_study(preset, cli.out, demo_options(bar, cli), cli.canaries);
+  bar.finish();
+  std::cout << "\nOne-run canary audits (preset " << preset.name << "): canaries drawn into the pretraining data "
+            << "with probability 1/2,\nguesses fixed in advance (docs/calibrated-attacks.md)\n\n"
+            << study.markdown << "\nTable and record: " << study.table.string() << ", " << study.record.string() << "\n";
+}
+
+void run_confounded(const DemoCli& cli) {
+  const auto preset = demo::demo_preset(cli.preset);
+  const auto parts = text::split(cli.noise_snr, ':');
+  demo::ConfoundedStudyOptions o;
+  try {
+    if (parts.size() != 2) throw std::invalid_argument("");
+    o.snr_min_db = std::stod(parts[0]);
+    o.snr_max_db = std::stod(parts[1]);
+  } catch (const std::exception&) {
+    throw invalid_argument("--noise-snr", "MIN:MAX in dB", "'" + cli.noise_snr + "'");
+  }
+  ProgressBar bar;
+  const auto study = demo::run_confounded_study(preset, cli.out, demo_options(bar, cli), o);
+  bar.finish();
+  std::cout << "\nA confounded split (preset " << preset.name << "): the same model and members; non-members and "
+            << "aux from the clean synthesis,\nthen from the same synthesis with background noise at "
+            << cli.noise_snr << " dB SNR\n\n"
+            << study.markdown << "\nTable and record: " << study.table.string() << ", " << study.record.string() << "\n";
+}
+
 void add_common_options(CLI::App* cmd, DemoCli& cli) {
   std::string presets;
   for (const auto& name : demo::demo_preset_names())
@@ -160,6 +211,41 @@ void add_experiment_command(CLI::App& app) {
   for (const auto& v : demo::noise_masking_variants()) variants += (variants.empty() ? "" : ", ") + v.name;
   nm->add_option("--variant", nm_cli->study_variants, "Repeatable; default: all of " + variants);
   nm->callback([nm_cli] { run_noise_masking(*nm_cli); });
+
+  auto cal_cli = std::make_shared<DemoCli>();
+  auto* cal = cmd->add_subcommand("calibrated", "Reference encoders with the demo model's recipe, then LiRA, RMIA "
+                                                "and the quantile attack beside basic and improved");
+  add_common_options(cal, *cal_cli);
+  cal->add_option("--runs", cal_cli->calibrated.runs, "Reference runs (each candidate speaker IN for half)")
+      ->capture_default_str();
+  cal->add_option("--reference-seed", cal_cli->calibrated.seed, "Seed of the keep matrix and the runs")
+      ->capture_default_str();
+  cal->callback([cal_cli] { run_calibrated(*cal_cli); });
+
+  auto can_cli = std::make_shared<DemoCli>();
+  auto* can = cmd->add_subcommand("canaries", "One-run canary audits: utterance and speaker canaries inserted into "
+                                              "the demo's pretraining data, without and with a defense");
+  add_common_options(can, *can_cli);
+  can->add_option("--defense", can_cli->canaries.defenses, "Variants to pretrain (repeatable; 'none' = no "
+                                                           "defense); default: none and noise-augment")
+      ->capture_default_str();
+  can->add_option("--utterance-canaries", can_cli->canaries.utterance_canaries, "m utterance canaries")
+      ->capture_default_str();
+  can->add_option("--speaker-canaries", can_cli->canaries.speaker_canaries, "m speaker canaries")
+      ->capture_default_str();
+  auto conf_cli = std::make_shared<DemoCli>();
+  auto* conf = cmd->add_subcommand("confounded", "The demo's audit on a confounded split (noisy non-members and aux) "
+                                                 "beside the clean one: what the blind baseline catches");
+  add_common_options(conf, *conf_cli);
+  conf->add_option("--noise-snr", conf_cli->noise_snr, "MIN:MAX dB of the noisy side's background noise")
+      ->capture_default_str();
+  conf->callback([conf_cli] { run_confounded(*conf_cli); });
+
+  can->callback([can_cli] {
+    for (auto& d : can_cli->canaries.defenses)
+      if (d == "none") d.clear();
+    run_canaries(*can_cli);
+  });
 }
 
 void add_demo_command(CLI::App& app) {

@@ -72,4 +72,10 @@ void Corpus::finalize() {
   }
 }
 
+void Corpus::merge(const Corpus& other) {
+  utterances.insert(utterances.end(), other.utterances.begin(), other.utterances.end());
+  for (const auto& [id, speaker] : other.speakers) speakers.emplace(id, speaker);
+  finalize();
+}
+
 }  // namespace speechleak::corpus

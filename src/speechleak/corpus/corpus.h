@@ -67,6 +67,9 @@ struct Corpus {
   // Keeps the invariants: utterances sorted by id, ids unique (throws FormatError naming the duplicate),
   // every utterance's speaker present in `speakers` (added with empty metadata when missing).
   void finalize();
+  // Adds `other`'s utterances and speakers (speaker metadata already here wins), then finalize(): a repeated
+  // utterance id is a FormatError naming both sources.
+  void merge(const Corpus& other);
 };
 
 }  // namespace speechleak::corpus

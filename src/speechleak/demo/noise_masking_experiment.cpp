@@ -99,9 +99,7 @@ std::string pretrain_manifest(const fs::path& corpus_dir, const fs::path& out, i
   auto corpus = corpus::load_corpus(corpus::CorpusSpec::parse("manifest:" + (corpus_dir / "canaries-inserted.tsv").string()));
   std::erase_if(corpus.utterances, [&](const corpus::Utterance& u) { return !chosen.count(u.id); });
   const auto finetune = corpus::load_corpus(corpus::CorpusSpec::parse(split_spec(corpus_dir, "finetune")));
-  corpus.utterances.insert(corpus.utterances.end(), finetune.utterances.begin(), finetune.utterances.end());
-  for (const auto& [sid, speaker] : finetune.speakers) corpus.speakers.emplace(sid, speaker);
-  corpus.finalize();
+  corpus.merge(finetune);
   const fs::path path = out / ("pretrain-r" + std::to_string(repeats) + ".tsv");
   corpus::write_manifest(path, corpus);
   return "manifest:" + path.string();

@@ -5,9 +5,11 @@
 #
 #   scripts/reproduce.sh [--quick | --all] [OUT]
 #   env: BUILD=build THREADS=0 NO_DOCS=1 NOISE_MASKING_VARIANTS="none sanitize-names" (default: all seven)
+#        REFERENCE_RUNS=4 (the calibrated study's reference encoders)
 #
 #   --quick   the quick demo (about 3 minutes on 2 cores): README.md's table and the quick rows of the docs
-#   (none)    + the full demo, its defenses and the reversal study (about 70 minutes on 2 cores)
+#   (none)    + the full demo, its defenses, the reversal study, the confounded split, the calibrated attacks
+#             (4 reference encoders) and the canary audits (about 2.5 hours on 2 cores)
 #   --all     + the noise-masking study, all seven variants (about 2.5-3 hours more)
 #
 # OUT (default: reproduce) keeps every run directory; a study whose outputs are complete is reused by the commands
@@ -53,6 +55,10 @@ if [ "$scope" != quick ]; then
   for d in noise-augment silence-names sanitize-names; do
     study "defense-$d" demo --preset full --defense "$d" --threads "$threads" --out "$out/full"
   done
+  study confounded experiment confounded --preset full --threads "$threads" --out "$out/full"
+  study calibrated experiment calibrated --preset full --runs "${REFERENCE_RUNS:-4}" --threads "$threads" \
+    --out "$out/full"
+  study canaries experiment canaries --preset full --threads "$threads" --out "$out/canaries"
 fi
 if [ "$scope" = all ]; then
   variants=()

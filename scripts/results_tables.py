@@ -156,10 +156,7 @@ def block_full_noise_masking(out):
 
 
 def block_reversal(out):
-    table = out.file("full", "reversal.md")
-    if "reversal" not in out.studies or not table:
-        return None
-    return [out.stamp("reversal"), "", *open(table).read().strip().splitlines()]
+    return study_table(out, "reversal", "full", "reversal.md")
 
 
 def audit_results(summary_path):
@@ -211,15 +208,23 @@ def block_defenses(out):
 
 
 def block_noise_masking_study(out):
-    table = out.file("noise-masking", "noise-masking-study.md")
-    if "noise-masking" not in out.studies or not table:
+    return study_table(out, "noise-masking", "noise-masking", "noise-masking-study.md")
+
+
+def study_table(out, study, *path):
+    """A study's own markdown table (the program wrote it) under the provenance line."""
+    table = out.file(*path)
+    if study not in out.studies or not table:
         return None
-    return [out.stamp("noise-masking"), "", *open(table).read().strip().splitlines()]
+    return [out.stamp(study), "", *open(table).read().strip().splitlines()]
 
 
 BLOCKS = {"quick-demo": block_quick_demo, "demo-presets": block_demo_presets,
           "full-demo-noise-masking": block_full_noise_masking, "reversal": block_reversal,
-          "defenses": block_defenses, "noise-masking-study": block_noise_masking_study}
+          "defenses": block_defenses, "noise-masking-study": block_noise_masking_study,
+          "calibrated": lambda out: study_table(out, "calibrated", "full", "calibrated.md"),
+          "canaries": lambda out: study_table(out, "canaries", "canaries", "canaries.md"),
+          "confounded": lambda out: study_table(out, "confounded", "full", "confounded.md")}
 MARKER = re.compile(r"(<!-- generated:([a-z-]+)[^\n]*-->\n)(.*?)(<!-- end generated:\2 -->)", re.S)
 
 

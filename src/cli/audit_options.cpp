@@ -4,6 +4,7 @@
 
 #include "cli/terminal.h"
 #include "speechleak/references/reference_runs.h"
+#include "speechleak/train/pretext_signal.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/text.h"
 
@@ -17,7 +18,8 @@ void AuditArgs::resolve() {
     if (!references.empty()) {
       const bool online = !references::ReferenceSet::load(references).keep().offline();
       for (const auto& a : audit::calibrated_attack_names())
-        if (online || !audit::needs_online_references(a)) config.attacks.push_back(a);
+        if ((online || !audit::needs_online_references(a)) && (a != "loss" || train::has_pretext_head(model)))
+          config.attacks.push_back(a);
     }
   } else {
     config.attacks = text::split(attack, ',');
@@ -43,8 +45,9 @@ void add_audit_options(CLI::App& cmd, AuditArgs& a) {
   cmd.add_option("--name", a.name, "Run name in reports (default: the directory name)");
   cmd.add_option("--level", a.level, "utterance, speaker or both")->capture_default_str();
   cmd.add_option("--attack", a.attack,
-                 "basic, improved, quantile (difficulty-calibrated basic score; needs --model), lira, lira-offline, "
-                 "lira-mean (speaker level), rmia, rmia-offline (need --references), a comma-separated list, or all")
+                 "basic, improved, quantile (difficulty-calibrated basic score; needs --model), loss (the model's own "
+                 "pretext probability; speechleak-pretrained models), lira, lira-offline, lira-mean (speaker level), "
+                 "rmia, rmia-offline (need --references), a comma-separated list, or all")
       ->capture_default_str();
   cmd.add_option("--references", a.references, "Reference encoders for lira/rmia (speechleak references train; needs "
                                                "--model): scored on the same audio as the target")

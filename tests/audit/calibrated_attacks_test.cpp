@@ -142,7 +142,7 @@ TEST(CalibratedAttacks, CalibrationAgainstReferencesRecoversWhatDifficultyHides)
   Fixture f(8);
   const double raw = raw_auc(f);
   EXPECT_LT(raw, 0.7);
-  const auto r = run_audit(f.in, config({"lira", "lira-offline", "rmia", "rmia-offline", "lira-mean"}));
+  const auto r = run_audit(f.in, config({"loss", "lira", "lira-offline", "rmia", "rmia-offline", "lira-mean"}));
   for (const char* a : {"lira", "lira-offline", "rmia", "rmia-offline"}) {
     SCOPED_TRACE(a);
     const auto& u = find(r, "utterance", a);
@@ -152,6 +152,8 @@ TEST(CalibratedAttacks, CalibrationAgainstReferencesRecoversWhatDifficultyHides)
     EXPECT_EQ(u.direction, ScoreDirection::High);
   }
   EXPECT_GT(find(r, "utterance", "lira").metrics.auc, 0.9);
+  // loss is the raw signal itself: what the planted difficulty leaves, without references.
+  EXPECT_NEAR(find(r, "utterance", "loss").metrics.auc, raw, 1e-9);
   EXPECT_GT(find(r, "speaker", "lira").metrics.auc, 0.9);
   EXPECT_GT(find(r, "speaker", "lira-mean").metrics.auc, 0.9);
   EXPECT_EQ(find(r, "speaker", "lira").metrics.n_members, size_t(kSpeakers));

@@ -77,6 +77,15 @@ TEST(ReferencesCli, TrainsABalancedResumableSetAndTheAuditCalibratesAgainstIt) {
     EXPECT_EQ(population.size(), 2u);  // --population-fraction 0.5 of 4 aux speakers
   }
   EXPECT_TRUE(fs::exists(fs::path(s.refs) / "keep.npy"));
+  // Trained two at a time in child processes, the runs are the runs trained one after the other.
+  const std::string parallel = (s.dir / "refs-jobs").string();
+  auto cmd = s.train_refs();
+  cmd.replace(cmd.find("--out " + s.refs), 6 + s.refs.size(), "--out " + parallel + " --jobs 2");
+  run_ok(cmd);
+  for (const char* run : {"000", "001"})
+    EXPECT_EQ(read_text_file(fs::path(parallel) / "runs" / run / "model.safetensors"),
+              read_text_file(fs::path(s.refs) / "runs" / run / "model.safetensors"))
+        << "run " << run << " differs between --jobs 2 and one process";
   // A second call reuses the finished runs; another plan in the same directory is refused.
   const auto again = run_ok(s.train_refs());
   EXPECT_NE(again.find("0 runs trained, 2 reused"), std::string::npos) << again;
@@ -85,7 +94,7 @@ TEST(ReferencesCli, TrainsABalancedResumableSetAndTheAuditCalibratesAgainstIt) {
   const fs::path run = s.dir / "run";
   const auto table = run_ok("audit --model " + s.model + " --members " + s.split("pretrain") + " --nonmembers " +
                             s.split("heldout") + " --aux " + s.split("aux") + " --references " + s.refs +
-                            " --attack basic,lira,lira-offline,lira-mean,rmia,rmia-offline --bootstrap 0 "
+                            " --attack basic,loss,lira,lira-offline,lira-mean,rmia,rmia-offline --bootstrap 0 "
                             "--no-blind-baseline --threads 1 --out " + run.string());
   for (const char* row : {"utterance  lira ", "utterance  rmia-offline", "speaker    lira-mean", "speaker    rmia "})
     EXPECT_NE(table.find(row), std::string::npos) << row << "\n" << table;
@@ -97,7 +106,7 @@ TEST(ReferencesCli, TrainsABalancedResumableSetAndTheAuditCalibratesAgainstIt) {
     // The target carries its pretraining head, so "auto" scores the pretext signal.
     EXPECT_EQ(r.at("details").at("signal"), "pretext") << r.dump();
   }
-  EXPECT_EQ(calibrated, 9u);  // lira, lira-offline, rmia, rmia-offline at both levels + lira-mean
+  EXPECT_EQ(calibrated, 11u);  // loss, lira, lira-offline, rmia, rmia-offline at both levels + lira-mean
   EXPECT_TRUE(fs::exists(run / "references" / "000" / "features" / "members" / "store.json"));
   EXPECT_NE(read_text_file(run / "references" / "001" / "features" / "aux" / "store.json").find("pretext:"), std::string::npos);
   EXPECT_TRUE(fs::exists(run / "npy" / "utterance-lira.scores.npy"));

@@ -27,14 +27,19 @@ TEST(CalibratedExperiment, ScoresEveryAttackAgainstReferencesOfTheDemoRecipe) {
   const auto r = run_calibrated_study(demo_preset("test"), dir / "study", o, {2, 1});
   std::set<std::string> rows;
   for (const auto& a : r.audit.results) rows.insert(a.level + "/" + a.attack);
-  for (const char* row : {"utterance/basic", "utterance/quantile", "utterance/lira", "utterance/rmia-offline",
-                          "speaker/lira", "speaker/lira-mean", "speaker/rmia"})
+  for (const char* row : {"utterance/basic", "utterance/quantile", "utterance/loss", "utterance/lira",
+                          "utterance/rmia-offline", "speaker/lira", "speaker/lira-mean", "speaker/rmia"})
     EXPECT_TRUE(rows.count(row)) << row;
+  // The same attacks on the model-agnostic basic score, against the same references.
+  ASSERT_FALSE(r.basic_signal.results.empty());
+  for (const auto& a : r.basic_signal.results) EXPECT_EQ(a.details.at("signal"), "basic") << a.attack;
   EXPECT_GT(r.reference_train_s, 0);
   const auto record = json::parse(read_text_file(r.record));
   EXPECT_EQ(record.at("reference_runs"), 2);
   EXPECT_EQ(record.at("results").size(), r.audit.results.size());
-  EXPECT_NE(read_text_file(r.table).find("| utterance | lira |"), std::string::npos);
+  const auto md = read_text_file(r.table);
+  EXPECT_NE(md.find("| utterance | lira (pretext signal) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| speaker | lira-mean (basic signal) |"), std::string::npos) << md;
   // The references trained with the target's recipe: same architecture and epochs, their own seeds.
   const auto target = json::parse(read_text_file(r.target.model_dir / "pretrain_config.json"));
   const auto ref = json::parse(read_text_file(r.references / "runs" / "000" / "pretrain_config.json"));

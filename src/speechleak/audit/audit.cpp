@@ -325,7 +325,9 @@ AuditResult run_audit(const AuditInputs& inputs, const AuditConfig& config, cons
   for (const auto& a : config.attacks)
     if (is_calibrated_attack(a)) calibrated_attacks.push_back(a);
   std::vector<ReferenceFeatures> refs;
-  if (!calibrated_attacks.empty()) {
+  bool references_needed = false;
+  for (const auto& a : calibrated_attacks) references_needed = references_needed || needs_references(a);
+  if (references_needed) {
     if (inputs.references.empty())
       throw invalid_argument("--references", "reference runs for --attack " + calibrated_attacks.front() +
                                                  " (speechleak references train)", "none");

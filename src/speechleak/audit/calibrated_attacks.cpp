@@ -222,7 +222,7 @@ std::string CalibratedConfig::to_string() const {
 }
 
 const std::vector<std::string>& calibrated_attack_names() {
-  static const std::vector<std::string> names{"lira", "lira-offline", "lira-mean", "rmia", "rmia-offline"};
+  static const std::vector<std::string> names{"loss", "lira", "lira-offline", "lira-mean", "rmia", "rmia-offline"};
   return names;
 }
 
@@ -232,6 +232,8 @@ bool is_calibrated_attack(const std::string& a) {
 }
 
 bool needs_online_references(const std::string& a) { return a == "lira" || a == "rmia"; }
+
+bool needs_references(const std::string& a) { return is_calibrated_attack(a) && a != "loss"; }
 
 std::string resolve_signal(const std::string& signal, const TargetFeatures& target,
                            const std::vector<ReferenceFeatures>& refs) {
@@ -244,13 +246,36 @@ std::string resolve_signal(const std::string& signal, const TargetFeatures& targ
   return "pretext";
 }
 
-CalibratedScores calibrated_scores(const std::string& level, const std::string& attack, const ScoredSet& items,
-                                   const TargetFeatures& target, const std::vector<ReferenceFeatures>& refs,
-                                   ScoreDirection rule, const AuditConfig& c) {
+CalibratedScores pretext_loss_scores(const std::string& level, const ScoredSet& items, const TargetFeatures& target,
+                                     const AuditConfig& c) {
+  const auto m = model_signals(level, "pretext", target.eval, ScoreDirection::High, c);
+  CalibratedScores out;
+  out.scored.skipped = items.skipped;
+  for (const auto& item : items.items) {
+    const auto it = m.rmia.find(item.id);
+    if (it == m.rmia.end()) {
+      out.scored.skipped.add(item.id, "loss", "no pretext signal in the store (a model without its pretraining head)");
+      continue;
+    }
+    auto scored = item;
+    scored.raw = std::log(it->second);
+    out.scored.items.push_back(std::move(scored));
+  }
+  if (out.scored.items.empty())
+    throw invalid_argument("--attack loss", "stores with the pretext signal (a model speechleak pretrained)", "none");
+  out.description = "the target's own pretext log-probability (mean over masked frames" +
+                    std::string(level == "speaker" ? ", then over the speaker's utterances" : "") +
+                    "): no reference model";
+  out.details = {{"signal", "pretext"}};
+  return out;
+}
+
+namespace {
+
+// Refuses references the attack cannot use, naming what is missing.
+void check_references(const std::string& level, const std::string& attack, const std::vector<ReferenceFeatures>& refs,
+                      bool any_in) {
   if (refs.empty()) throw invalid_argument("--references", "reference runs for the " + attack + " attack", "none");
-  const std::string signal = resolve_signal(c.calibrated.signal, target, refs);
-  bool any_in = false;
-  for (const auto& r : refs) any_in = any_in || !r.trained_utterances.empty();
   if (needs_online_references(attack) && !any_in)
     throw invalid_argument("--attack " + attack, "references that trained on the candidates (online; use " + attack +
                                                      "-offline with offline references)", "offline references");
@@ -260,15 +285,57 @@ CalibratedScores calibrated_scores(const std::string& level, const std::string& 
         throw invalid_argument("--attack " + attack + " at speaker level",
                                "references that kept whole speakers in or out (--unit speaker); lira-mean works "
                                "with utterance units", "reference " + r.name + " kept utterances");
+  if (attack == "lira-mean" && level != "speaker")
+    throw invalid_argument("--attack lira-mean", "the speaker level", level);
+}
+
+// RMIA's scores of `cal`, against the auxiliary items as the population; fills the description and details.
+std::vector<double> rmia_scores(const std::string& level, const Calibration& cal, const Models& m,
+                                const std::vector<ReferenceFeatures>& refs, bool online, const AuditConfig& c,
+                                std::string& description, nlohmann::json& details) {
+  std::vector<std::string> pop_ids;  // the auxiliary items, which no model was meant to train on
+  for (const auto& [id, v] : m.target_aux.rmia) pop_ids.push_back(id);
+  const auto pop = calibration(level, pop_ids, m.target_aux, m.refs_aux, refs, 0, 1, nullptr, "rmia");
+  if (pop.kept.empty()) throw invalid_argument("RMIA population", "auxiliary " + level + "s every model scores", "none");
+  auto rc = c.calibrated.rmia;
+  rc.online = online;
+  std::string a_source = "fixed";
+  if (!online && c.calibrated.tune_rmia_a && refs.size() >= 2 && count_in(cal.rmia) > 0) {
+    try {
+      rc.offline_a = attack::tune_rmia_offline_a(cal.rmia, pop.rmia, {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0},
+                                                 rc.gamma);
+      a_source = "tuned on the references";
+    } catch (const InvalidArgument&) {  // e.g. 2 runs: no run has IN and OUT items another run did not train on
+      a_source = "fixed: too few reference runs to tune it";
+    }
+  }
+  description = std::string("RMIA ") +
+                (online ? "online" : "offline, a = " + text::shortest(rc.offline_a) + " (" + a_source + ")") + " over " +
+                std::to_string(refs.size()) + " reference runs and " + std::to_string(pop.kept.size()) +
+                " population " + level + "s (gamma " + text::shortest(rc.gamma);
+  details["population"] = pop.kept.size();
+  details["gamma"] = rc.gamma;
+  if (!online) details["a"] = rc.offline_a, details["a_source"] = a_source;
+  return attack::rmia(cal.target_p, cal.rmia, pop.target_p, pop.rmia, rc);
+}
+
+}  // namespace
+
+CalibratedScores calibrated_scores(const std::string& level, const std::string& attack, const ScoredSet& items,
+                                   const TargetFeatures& target, const std::vector<ReferenceFeatures>& refs,
+                                   ScoreDirection rule, const AuditConfig& c) {
+  if (attack == "loss") return pretext_loss_scores(level, items, target, c);
+  bool any_in = false;
+  for (const auto& r : refs) any_in = any_in || !r.trained_utterances.empty();
+  check_references(level, attack, refs, any_in);
+  const std::string signal = resolve_signal(c.calibrated.signal, target, refs);
   if (attack == "lira-mean") {
-    if (level != "speaker") throw invalid_argument("--attack lira-mean", "the speaker level", level);
     auto out = lira_mean(items, target, refs, signal, rule, c, any_in);
     out.details["signal"] = signal;
     return out;
   }
-  const bool online = needs_online_references(attack);
-  const bool fixed = c.calibrated.lira.variance == attack::LiraVariance::Fixed;
-  const size_t least = attack.rfind("lira", 0) == 0 && !fixed ? 2 : 1;
+  const bool online = needs_online_references(attack), lira = attack.rfind("lira", 0) == 0;
+  const size_t least = lira && c.calibrated.lira.variance == attack::LiraVariance::PerExample ? 2 : 1;
   const auto m = all_signals(level, signal, target, refs, rule, c);
   SkipReport skipped = items.skipped;
   const auto ids = ids_of(items);
@@ -278,37 +345,16 @@ CalibratedScores calibrated_scores(const std::string& level, const std::string& 
                            std::to_string(skipped.size()) + " of " + std::to_string(ids.size()) + " skipped");
   nlohmann::json details = {{"signal", signal}, {"reference_runs", refs.size()},
                             {"in_entries", count_in(cal.lira)}, {"items", cal.kept.size()}};
-  std::vector<double> scores;
   std::string description;
-  if (attack.rfind("lira", 0) == 0) {
+  std::vector<double> scores;
+  if (lira) {
     scores = lira_scores(cal, online, c);
     description = std::string("LiRA ") + (online ? "online" : "offline") + " over " + std::to_string(refs.size()) +
-                  " reference runs (" + variance_name(c.calibrated.lira) + "; signal: " + signal + ")";
+                  " reference runs (" + variance_name(c.calibrated.lira);
   } else {
-    // The population: the auxiliary items, which no model was meant to train on.
-    std::vector<std::string> pop_ids;
-    for (const auto& [id, v] : m.target_aux.rmia) pop_ids.push_back(id);
-    const auto pop = calibration(level, pop_ids, m.target_aux, m.refs_aux, refs, 0, 1, nullptr, attack);
-    if (pop.kept.empty()) throw invalid_argument("RMIA population", "auxiliary " + level + "s every model scores", "none");
-    auto rc = c.calibrated.rmia;
-    rc.online = online;
-    std::string a_source = "fixed";
-    if (!online && c.calibrated.tune_rmia_a && refs.size() >= 2 && count_in(cal.rmia) > 0) {
-      try {
-        rc.offline_a = attack::tune_rmia_offline_a(cal.rmia, pop.rmia, {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0}, rc.gamma);
-        a_source = "tuned on the references";
-      } catch (const InvalidArgument&) {  // e.g. 2 runs: no run has IN and OUT items another run did not train on
-        a_source = "fixed: too few reference runs to tune it";
-      }
-    }
-    scores = attack::rmia(cal.target_p, cal.rmia, pop.target_p, pop.rmia, rc);
-    description = std::string("RMIA ") + (online ? "online" : "offline, a = " + text::shortest(rc.offline_a) + " (" + a_source + ")") +
-                  " over " + std::to_string(refs.size()) + " reference runs and " + std::to_string(pop.kept.size()) +
-                  " population " + level + "s (gamma " + text::shortest(rc.gamma) + "; signal: " + signal + ")";
-    details["population"] = pop.kept.size();
-    details["gamma"] = rc.gamma;
-    if (!online) details["a"] = rc.offline_a, details["a_source"] = a_source;
+    scores = rmia_scores(level, cal, m, refs, online, c, description, details);
   }
+  description += "; signal: " + signal + ")";
   auto out = finish_scores(items, cal, scores, std::move(skipped));
   out.description = description;
   out.details = details;

@@ -2,7 +2,8 @@
 // The reference-calibrated attacks of an audit (docs/calibrated-attacks.md): LiRA and RMIA over per-item signals
 // of the target model and of reference models whose training data is known (references/reference_runs.h).
 //
-// Attacks (AuditConfig::attacks): "lira" (online: IN and OUT Gaussians per item), "lira-offline" (one-sided test
+// Attacks (AuditConfig::attacks): "loss" (the uncalibrated pretext signal, for comparison: no references), "lira"
+// (online: IN and OUT Gaussians per item), "lira-offline" (one-sided test
 // against the OUT Gaussian), "rmia" (online p(x)) and "rmia-offline" (p(x) from OUT runs with the factor a), at
 // utterance and speaker level; at speaker level also "lira-mean", the mean of the speaker's utterance-level LiRA
 // scores (online when the references allow it, else offline), which works when references kept utterances rather
@@ -42,8 +43,10 @@ struct CalibratedConfig {
 // The calibrated attack names AuditConfig accepts, and whether a name is one of them.
 const std::vector<std::string>& calibrated_attack_names();
 bool is_calibrated_attack(const std::string& attack);
-// Online attacks need references that trained on the candidates.
+// Online attacks need references that trained on the candidates; every calibrated attack but "loss" needs
+// references.
 bool needs_online_references(const std::string& attack);
+bool needs_references(const std::string& attack);
 
 // One reference model's features of the audit's roles and what it trained on.
 struct ReferenceFeatures {
@@ -68,6 +71,12 @@ struct CalibratedScores {
   std::vector<std::vector<bool>> keep;              // runs x scored items
   std::vector<std::vector<double>> model_signals;   // (1 + runs) x scored items: the target's first (LiRA form)
 };
+
+// The uncalibrated counterpart on the pretext signal ("loss", the loss attack of Yeom et al. 2018): each item's own
+// pretext log-probability (a speaker's: the mean over its utterances), higher = member; no reference model. Items
+// whose stores lack the signal are skipped; InvalidArgument when none has it.
+CalibratedScores pretext_loss_scores(const std::string& level, const ScoredSet& items, const TargetFeatures& target,
+                                     const AuditConfig& config);
 
 // The signal "auto" resolves to for these features.
 std::string resolve_signal(const std::string& signal, const TargetFeatures& target,

@@ -1,5 +1,7 @@
 #include "speechleak/audit/run_directory.h"
 
+#include <algorithm>
+
 
 #include "speechleak/metrics/roc.h"
 #include "speechleak/rundir/schema.h"
@@ -86,11 +88,13 @@ std::string format_auc(const metrics::MetricsSummary& m, int digits, int interva
 std::string format_table(const AuditResult& result) {
   using text::pad_right;
   std::string out = result.blind_baseline ? format_blind_baseline(*result.blind_baseline) + "\n" : "";
-  out += pad_right("level", 11) + pad_right("attack", 10) + pad_right("AUC [95% CI]", 24) +
+  size_t attack_width = 10;  // wider only when a calibrated attack's name needs it
+  for (const auto& r : result.results) attack_width = std::max(attack_width, r.attack.size() + 2);
+  out += pad_right("level", 11) + pad_right("attack", attack_width) + pad_right("AUC [95% CI]", 24) +
                     pad_right("TPR@1%", 11) + pad_right("TPR@0.1%", 11) + pad_right("n+/n-", 8) + "direction\n";
   for (const auto& r : result.results) {
     const std::string counts = std::to_string(r.metrics.n_members) + "/" + std::to_string(r.metrics.n_nonmembers);
-    out += pad_right(r.level, 11) + pad_right(r.attack, 10) + pad_right(format_auc(r.metrics), 24) +
+    out += pad_right(r.level, 11) + pad_right(r.attack, attack_width) + pad_right(format_auc(r.metrics), 24) +
            pad_right(text::fixed(r.metrics.one_fpr, 4), 11) + pad_right(text::fixed(r.metrics.one_tenth_fpr, 4), 11) +
            pad_right(counts, 8) + to_string(r.direction) + "\n";
   }

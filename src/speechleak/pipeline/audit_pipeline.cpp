@@ -76,13 +76,14 @@ AuditJobResult run_audit_job(const AuditJob& job, encoder::Encoder* enc, const A
                            "feature stores");
   job.config.validate();
   for (const auto& a : job.config.attacks)  // refused before minutes of extraction, not after
-    if (audit::is_calibrated_attack(a) && job.references.empty())
+    if (audit::needs_references(a) && job.references.empty())
       throw invalid_argument("--references", "reference runs for --attack " + a + " (speechleak references train)",
                              "none");
   std::optional<references::ReferenceSet> refs;
   if (!job.references.empty()) refs = references::ReferenceSet::load(job.references);
-  const bool pretext = enc && wants_pretext_signal(job.config, job.model_path, refs ? &*refs : nullptr);
-  const auto target_signal = pretext ? make_pretext_signal(job.model_path, job.model_path, job.config.seed) : nullptr;
+  const auto pretext = enc ? plan_pretext_signal(job.config, job.model_path, refs ? &*refs : nullptr) : PretextPlan{};
+  const auto target_signal =
+      pretext.target ? make_pretext_signal(job.model_path, job.model_path, job.config.seed) : nullptr;
   std::filesystem::remove(rundir::report_file(job.run_dir));  // never left next to results it does not describe
   AuditJobResult r;
   r.roles = job.roles;
@@ -106,7 +107,7 @@ AuditJobResult run_audit_job(const AuditJob& job, encoder::Encoder* enc, const A
   if (refs) {
     notify(hooks.stage_started, "references");
     auto extraction = extract_references(*refs, r.roles, *enc, job.model_path, job.run_dir, job.config,
-                                         job.reverse_audio, pretext, hooks.progress);
+                                         job.reverse_audio, pretext.references, hooks.progress);
     inputs.references = std::move(extraction.inputs);
     for (auto& w : extraction.warnings) log_warn(w);
     notify(hooks.stage_finished, "references");
@@ -126,6 +127,13 @@ AuditJobResult run_audit_job(const AuditJob& job, encoder::Encoder* enc, const A
   audit::RunInfo info{job.name, job.model_path, r.model_description,
                       run_config_json(job.command_line, job.model_path, r.audit.model_fingerprint, job.reverse_audio,
                                       r.roles, job.config)};
+  if (refs) {  // which references, with what they trained on and the signal's seed (masks)
+    nlohmann::json runs = nlohmann::json::array();
+    for (const auto& in : inputs.references) runs.push_back(in.name);
+    info.config["references"] = {{"dir", job.references.string()}, {"config", refs->config().to_json()},
+                                 {"runs_used", runs}, {"pretext_signal", pretext.references},
+                                 {"pretext_seed", job.config.seed}};
+  }
   audit::write_run_directory(job.run_dir, r.audit, info);
   notify(hooks.stage_finished, "audit");
   r.report = report::write_report_or_warn({job.run_dir}, rundir::report_file(job.run_dir));

@@ -11,23 +11,31 @@
 namespace speechleak::pipeline {
 namespace fs = std::filesystem;
 
-bool wants_pretext_signal(const audit::AuditConfig& config, const std::string& model_path,
-                          const references::ReferenceSet* refs) {
-  bool calibrated = false;
-  for (const auto& a : config.attacks) calibrated = calibrated || audit::is_calibrated_attack(a);
-  if (!calibrated || config.calibrated.signal == "basic" || !refs) return false;
-  std::vector<fs::path> models{model_path};
-  for (size_t r = 0; r < refs->runs(); ++r)
-    if (refs->finished(r)) models.push_back(refs->run_dir(r));
-  for (const auto& m : models)
-    if (!train::has_pretext_head(m)) {
-      if (config.calibrated.signal == "pretext")
-        throw invalid_argument("--signal pretext", "models speechleak pretrained, with pretrain_config.json, "
-                                                   "pretraining_head.safetensors and targets.safetensors",
-                               m.string() + " lacks them");
-      return false;
-    }
-  return true;
+PretextPlan plan_pretext_signal(const audit::AuditConfig& config, const std::string& model_path,
+                                const references::ReferenceSet* refs) {
+  bool calibrated = false, loss = false;
+  for (const auto& a : config.attacks) calibrated = calibrated || audit::needs_references(a), loss = loss || a == "loss";
+  auto refuse = [](const std::string& option, const fs::path& m) {
+    return invalid_argument(option, "models speechleak pretrained, with pretrain_config.json, "
+                                    "pretraining_head.safetensors and targets.safetensors",
+                            m.string() + " lacks them");
+  };
+  if (loss && !train::has_pretext_head(model_path)) throw refuse("--attack loss", model_path);
+  PretextPlan plan;
+  if (calibrated && refs && config.calibrated.signal != "basic") {
+    plan.references = true;
+    std::vector<fs::path> models{model_path};
+    for (size_t r = 0; r < refs->runs(); ++r)
+      if (refs->finished(r)) models.push_back(refs->run_dir(r));
+    for (const auto& m : models)
+      if (!train::has_pretext_head(m)) {
+        if (config.calibrated.signal == "pretext") throw refuse("--signal pretext", m);
+        plan.references = false;  // auto: the basic signal
+        break;
+      }
+  }
+  plan.target = loss || plan.references;
+  return plan;
 }
 
 std::unique_ptr<features::UtteranceSignal> make_pretext_signal(const fs::path& model_dir, const fs::path& target_dir,

@@ -19,11 +19,15 @@ class Encoder;
 
 namespace speechleak::pipeline {
 
-// Whether the audit scores the pretext signal: a calibrated attack is asked for with --signal pretext, or auto and
-// the target and every finished reference run carry their pretraining head. --signal pretext without the heads is
-// an InvalidArgument naming the model that lacks one.
-bool wants_pretext_signal(const audit::AuditConfig& config, const std::string& model_path,
-                          const references::ReferenceSet* refs);
+// Which models the audit scores with the pretext signal: the references (and the target) when a calibrated attack
+// runs with --signal pretext, or auto and the target and every finished run carry their pretraining head; the
+// target alone also for the loss attack. --signal pretext or --attack loss without the heads is an InvalidArgument
+// naming the model that lacks one.
+struct PretextPlan {
+  bool target = false, references = false;
+};
+PretextPlan plan_pretext_signal(const audit::AuditConfig& config, const std::string& model_path,
+                                const references::ReferenceSet* refs);
 
 // The pretext signal of `model_dir`, masked as the target model `target_dir` was pretrained and seeded with the
 // audit's seed, so that every model scores the same masked frames.

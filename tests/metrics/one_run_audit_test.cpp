@@ -66,6 +66,22 @@ TEST(Exposure, IsLog2CandidatesMinusLog2Rank) {
   EXPECT_DOUBLE_EQ(exposure(1.0, {}), 0.0);
 }
 
+TEST(OneRunGuesses, TopAndBottomAreGuessedTiesByIndexAndCorrectOnesCounted) {
+  //                              0    1    2    3    4    5
+  const std::vector<double> s{0.9, 0.1, 0.5, 0.9, 0.2, 0.7};
+  const std::vector<bool> in{true, false, true, false, false, true};
+  const auto g = one_run_guesses(s, in, 2, 2);
+  // In: the two 0.9s (index 0 before 3); out: the two lowest (1, then 4).
+  EXPECT_EQ(g.guess, (std::vector<int>{1, -1, 0, 1, -1, 0}));
+  EXPECT_EQ(g.counts.canaries, 6u);
+  EXPECT_EQ(g.counts.guesses, 4u);
+  EXPECT_EQ(g.counts.correct, 3u);  // 0 right, 3 wrong (held out), 1 and 4 right
+  EXPECT_EQ(one_run_guesses(s, in, 6, 0).counts.correct, 3u);  // all guessed in: the inserted ones are right
+  EXPECT_THROW(one_run_guesses(s, in, 4, 3), InvalidArgument);
+  EXPECT_THROW(one_run_guesses(s, in, 0, 0), InvalidArgument);
+  EXPECT_THROW(one_run_guesses(s, {true}, 1, 1), InvalidArgument);
+}
+
 TEST(BinomialPmf, SumsToOneAndIsExactAtTheEnds) {
   const auto pmf = binomial_pmf(10, 0.3);
   double total = 0;

@@ -171,9 +171,9 @@ void run_confounded(const DemoCli& cli) {
   ProgressBar bar;
   const auto study = demo::run_confounded_study(preset, cli.out, demo_options(bar, cli), o);
   bar.finish();
-  std::cout << "\nA confounded split (preset " << preset.name << "): the same model and members; non-members and "
-            << "aux from the clean synthesis,\nthen from the same synthesis with background noise at "
-            << cli.noise_snr << " dB SNR\n\n"
+  std::cout << "\nConfounded splits (preset " << preset.name << "): the demo's clean split; the paper's split (non-members"
+            << " = aux = one pool,\nhalf of its speakers recorded with background noise at " << cli.noise_snr
+            << " dB SNR); the same with \"members\" the model never trained on\n\n"
             << study.markdown << "\nTable and record: " << study.table.string() << ", " << study.record.string() << "\n";
 }
 
@@ -234,10 +234,11 @@ void add_experiment_command(CLI::App& app) {
   can->add_option("--speaker-canaries", can_cli->canaries.speaker_canaries, "m speaker canaries")
       ->capture_default_str();
   auto conf_cli = std::make_shared<DemoCli>();
-  auto* conf = cmd->add_subcommand("confounded", "The demo's audit on a confounded split (noisy non-members and aux) "
-                                                 "beside the clean one: what the blind baseline catches");
+  auto* conf = cmd->add_subcommand("confounded", "The demo's audit on the seed paper's kind of split (non-members = "
+                                                 "aux, half noisy), with and without real members: what the blind "
+                                                 "baseline catches");
   add_common_options(conf, *conf_cli);
-  conf->add_option("--noise-snr", conf_cli->noise_snr, "MIN:MAX dB of the noisy side's background noise")
+  conf->add_option("--noise-snr", conf_cli->noise_snr, "MIN:MAX dB of the noisy speakers' background noise")
       ->capture_default_str();
   conf->callback([conf_cli] { run_confounded(*conf_cli); });
 

@@ -1,5 +1,9 @@
 #include "speechleak/demo/confounded_experiment.h"
 
+#include <set>
+
+#include "speechleak/corpus/load.h"
+#include "speechleak/corpus/tsv_manifest.h"
 #include "speechleak/demo/demo_cache.h"
 #include "speechleak/demo/demo_record.h"
 #include "speechleak/encoder/encoder.h"
@@ -23,21 +27,64 @@ std::string blind_cell(const audit::AuditResult& r) {
   return b.confounded ? s + " **confounded**" : s;
 }
 
+const audit::AttackResult* find(const audit::AuditResult& r, const std::string& level, const std::string& attack) {
+  for (const auto& a : r.results)
+    if (a.level == level && a.attack == attack) return &a;
+  return nullptr;
+}
+
 std::string table(const ConfoundedStudyResult& s) {
-  const auto& clean = s.clean.audit;
-  std::string t = "| level | attack | clean split: AUC [95% CI] | confounded split: AUC [95% CI] | TPR@1% FPR clean / "
-                  "confounded |\n|---|---|---|---|---|\n";
-  t.append("| | blind baseline (no model) | ").append(blind_cell(clean)).append(" | ")
-      .append(blind_cell(s.confounded)).append(" | |\n");
-  for (size_t i = 0; i < clean.results.size() && i < s.confounded.results.size(); ++i) {
-    const auto& a = clean.results[i];
-    const auto& b = s.confounded.results[i];
-    t.append("| ").append(a.level).append(" | ").append(a.attack).append(" | ")
-        .append(audit::format_auc(a.metrics, 3, 3)).append(" | ").append(audit::format_auc(b.metrics, 3, 3))
-        .append(" | ").append(text::fixed(a.metrics.one_fpr, 3) + " / " + text::fixed(b.metrics.one_fpr, 3))
-        .append(" |\n");
+  const std::vector<const audit::AuditResult*> runs{&s.clean.audit, &s.paper, &s.null_model};
+  std::string t = "| level | attack | clean split: AUC [95% CI] | the paper's split | the paper's split, model never "
+                  "trained on the \"members\" |\n|---|---|---|---|---|\n| | blind baseline (no model) |";
+  for (const auto* r : runs) t.append(" ").append(blind_cell(*r)).append(" |");
+  t.append("\n");
+  for (const auto& a : s.clean.audit.results) {
+    t.append("| ").append(a.level).append(" | ").append(a.attack).append(" |");
+    for (const auto* r : runs) {
+      const auto* x = find(*r, a.level, a.attack);
+      t.append(" ").append(x ? audit::format_auc(x->metrics, 3, 3) : std::string("-")).append(" |");
+    }
+    t.append("\n");
   }
   return t;
+}
+
+// The pool of the paper's split: the aux split's speakers, every other one (sorted ids) from the noisy synthesis.
+fs::path write_pool(const fs::path& clean_corpus, const fs::path& noisy_corpus, const fs::path& dir) {
+  auto clean = corpus::load_corpus(corpus::CorpusSpec::parse(split_spec(clean_corpus, "aux")));
+  auto noisy = corpus::load_corpus(corpus::CorpusSpec::parse(split_spec(noisy_corpus, "aux")));
+  const auto speakers = clean.speaker_ids();
+  std::set<std::string> noisy_speakers;
+  for (size_t i = 1; i < speakers.size(); i += 2) noisy_speakers.insert(speakers[i]);
+  std::erase_if(clean.utterances, [&](const corpus::Utterance& u) { return noisy_speakers.count(u.speaker_id) > 0; });
+  std::erase_if(noisy.utterances, [&](const corpus::Utterance& u) { return !noisy_speakers.count(u.speaker_id); });
+  clean.speakers.clear();
+  clean.finalize();
+  clean.merge(noisy);
+  const auto path = dir / "pool.tsv";
+  fs::create_directories(dir);
+  corpus::write_manifest(path, clean);
+  return path;
+}
+
+audit::AuditResult audit_split(const DemoPreset& preset, const ConfoundedStudyResult& s, const std::string& name,
+                               const std::string& members, encoder::Encoder& enc, const DemoOptions& options) {
+  pipeline::AuditJob job;
+  job.name = "demo-" + preset.name + "-" + name;
+  job.run_dir = s.clean.out / ("run-" + name);
+  job.model_path = s.clean.model_dir.string();
+  const std::string pool = "manifest:" + s.pool.string();
+  job.roles = {{"members", members, {}, 0}, {"nonmembers", pool, {}, 0}, {"aux", pool, {}, 0}};
+  job.config = preset.audit;
+  job.command_line = options.command_line.empty() ? "speechleak::demo::run_confounded_study" : options.command_line;
+  pipeline::AuditJobHooks hooks;
+  hooks.progress = options.progress;
+  hooks.before_extract = discard_stale_store;
+  hooks.stage_started = [&](const std::string& what) {
+    if (options.on_stage) options.on_stage("confounded study (" + name + "): " + what);
+  };
+  return pipeline::run_audit_job(job, &enc, hooks).audit;
 }
 
 }  // namespace
@@ -65,38 +112,30 @@ ConfoundedStudyResult run_confounded_study(const DemoPreset& preset, const fs::p
   s.noisy_corpus = corpus_dir_for(s.clean.out, synth::run_identity(noisy));
   stage("confounded study: the noisy corpus " + s.noisy_corpus.string());
   synth::generate_corpus(s.noisy_corpus, noisy, options.progress);
+  s.pool = write_pool(s.clean.corpus_dir, s.noisy_corpus, s.clean.out / "confounded");
 
-  pipeline::AuditJob job;
-  job.name = "demo-" + preset.name + "-confounded";
-  s.run_dir = s.clean.out / "run-confounded";
-  job.run_dir = s.run_dir;
-  job.model_path = s.clean.model_dir.string();
-  job.roles = {{"members", members_spec(s.clean.corpus_dir, s.clean.model_dir, s.run_dir), {}, 0},
-               {"nonmembers", split_spec(s.noisy_corpus, "heldout"), {}, 0},
-               {"aux", split_spec(s.noisy_corpus, "aux"), {}, 0}};
-  job.config = preset.audit;
-  job.command_line = options.command_line.empty() ? "speechleak::demo::run_confounded_study" : options.command_line;
-  pipeline::AuditJobHooks hooks;
-  hooks.progress = options.progress;
-  hooks.before_extract = discard_stale_store;
-  hooks.stage_started = [&](const std::string& what) { stage("confounded study: " + what); };
   encoder::EncoderOptions eo;
   eo.device = options.device;
   auto enc = encoder::load_encoder(s.clean.model_dir, eo);
-  s.confounded = pipeline::run_audit_job(job, enc.get(), hooks).audit;
+  s.paper = audit_split(preset, s, "confounded-paper", members_spec(s.clean.corpus_dir, s.clean.model_dir,
+                                                                   s.clean.out / "run-confounded-paper"),
+                        *enc, options);
+  s.null_model = audit_split(preset, s, "confounded-null", split_spec(s.clean.corpus_dir, "heldout"), *enc, options);
 
   s.markdown = table(s);
   write_text_file_atomically(s.table, s.markdown);
-  auto blind = [](const audit::AuditResult& r) { return r.blind_baseline ? r.blind_baseline->to_json() : json(); };
+  auto record = [](const audit::AuditResult& r, const fs::path& run) {
+    return json{{"run", run.string()},
+                {"blind_baseline", r.blind_baseline ? r.blind_baseline->to_json() : json()},
+                {"results", results_json(r)}};
+  };
   write_text_file_atomically(s.record, json{{"study", "confounded"},
                                             {"preset", preset.name},
                                             {"snr_db", {study.snr_min_db, study.snr_max_db}},
-                                            {"clean", {{"run", s.clean.run_dir.string()},
-                                                       {"blind_baseline", blind(s.clean.audit)},
-                                                       {"results", results_json(s.clean.audit)}}},
-                                            {"confounded", {{"run", s.run_dir.string()},
-                                                            {"blind_baseline", blind(s.confounded)},
-                                                            {"results", results_json(s.confounded)}}},
+                                            {"pool", s.pool.string()},
+                                            {"clean", record(s.clean.audit, s.clean.run_dir)},
+                                            {"paper", record(s.paper, s.clean.out / "run-confounded-paper")},
+                                            {"null", record(s.null_model, s.clean.out / "run-confounded-null")},
                                             {"command", options.command_line},
                                             {"versions", runtime::versions_json()}}
                                                .dump(2) + "\n");

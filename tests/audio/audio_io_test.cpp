@@ -158,5 +158,26 @@ TEST(AudioIo, DecodesBytesInMemory) {
   }
 }
 
+// fuzz/regressions/audio: a WAV header whose rate field says 1,526,734,656 Hz crashed soxr (resampling to zero
+// samples); the rate range is now checked before decoding goes further.
+TEST(AudioIo, AHeaderRateOutsideRealRecordingsIsRefusedAsCorrupt) {
+  const auto path = std::filesystem::path(SPEECHLEAK_SOURCE_DIR) / "fuzz/regressions/audio/header-rate-1526734656-hz.wav";
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path;
+  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), {});
+  for (int rate : {16000, 0}) {
+    ReadOptions options;
+    options.target_rate = rate;
+    options.min_samples = 0;
+    try {
+      decode_audio(bytes, "fuzzed.wav", options);
+      FAIL() << "decoded a header claiming 1.5 GHz";
+    } catch (const AudioError& e) {
+      EXPECT_EQ(e.problem(), AudioProblem::Corrupt);
+      EXPECT_NE(std::string(e.what()).find("1526734656 Hz"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace speechleak::audio

@@ -55,6 +55,11 @@ TEST(Resample, SameRateIsIdentity) {
   EXPECT_EQ(resample(x, 16000, 16000), x);
 }
 
+TEST(Resample, InputShorterThanOneOutputSampleGivesNone) {
+  std::vector<float> one{0.5f};
+  EXPECT_TRUE(resample(one, 48000, 16000).empty());  // round(1/3) = 0 output samples
+}
+
 TEST(Resample, RejectsNonPositiveRates) {
   std::vector<float> x(100, 0.f);
   EXPECT_THROW(resample(x, 0, 16000), InvalidArgument);

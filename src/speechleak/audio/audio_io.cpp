@@ -131,9 +131,18 @@ void check_data_chunk(SNDFILE* f, const std::string& source) {
   }
 }
 
+// The sample rates a header may state (see read_audio).
+constexpr int kMinFileRate = 1000;
+constexpr int kMaxFileRate = 768000;
+
 Audio decode_open(SNDFILE* f, const SF_INFO& info, const std::string& source, const ReadOptions& opt) {
   check_data_chunk(f, source);
   if (info.frames <= 0 || info.channels <= 0) throw AudioError(source, AudioProblem::Empty, "the file holds no samples");
+  // libsndfile takes the header's rate as written; a damaged one would resample to nothing or to gigabytes.
+  if (info.samplerate < kMinFileRate || info.samplerate > kMaxFileRate)
+    throw AudioError(source, AudioProblem::Corrupt,
+                     "the header's sample rate is " + std::to_string(info.samplerate) + " Hz; expected " +
+                         std::to_string(kMinFileRate) + "-" + std::to_string(kMaxFileRate) + " Hz");
   auto [first, last] = segment_frames(source, info, opt);
   Audio out;
   out.samples = to_mono(read_frames(f, source, info, first, last - first), info.channels, opt.channel, source);

@@ -30,6 +30,7 @@ std::vector<float> resample(std::span<const float> input, int from_rate, int to_
   // one-shot mode, so the output is time-aligned with the input and has the expected length.
   const double ratio = static_cast<double>(to_rate) / from_rate;
   const auto out_len = static_cast<size_t>(std::llround(static_cast<double>(input.size()) * ratio));
+  if (out_len == 0) return {};  // soxr reads a null output buffer otherwise
   std::vector<float> output(out_len);
   soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
   soxr_quality_spec_t q = soxr_quality_spec(soxr_recipe(quality), 0);

@@ -2,7 +2,8 @@
 """Writes the seed corpora of the fuzz targets to fuzz/seeds/<target>/ (committed; rerun after changing a format).
 
 Each seed is a small valid input of its reader, plus a few near misses, so that the fuzzer starts inside the format.
-Standard library only.
+Standard library only. fuzz/seeds/run_dir/ is not written here: its seeds are a real run directory (`speechleak audit`
+of three feature stores of the fixture encoder, --attack basic --bootstrap 0) packed in run_dir_fuzz.cpp's order.
 """
 import io
 import json
@@ -93,6 +94,28 @@ Object class = "TextGrid"
 "AH"
 '''
 
+def store_seed():
+    """store.json, an index of two records (float64 mean, float16 frames) and their data file."""
+    manifest = json.dumps({"format": "speechleak-feature-store", "format_version": 1, "model_fingerprint": "abc",
+                           "model_description": "hubert 2 layers", "layers": [2], "preprocessing": "none",
+                           "corpus_spec": "librispeech:/d:s", "frames": True, "frames_dtype": "float16",
+                           "speechleak_version": "fuzz"}, indent=2)
+    data, lines = b"", []
+    for utt in ["1-1-1000", "1-1-1001"]:
+        mean = struct.pack("<4d", 0.5, -1.0, 2.0, 0.25)
+        frames = struct.pack("<6e", 0.5, -1.0, 2.0, 0.25, 1.5, 3.0)
+        arrays = {"2/mean": {"dtype": "float64", "shape": [4], "file": "data-0-of-1-0.bin", "offset": len(data),
+                             "nbytes": len(mean)}}
+        data += mean
+        arrays["2/frames"] = {"dtype": "float16", "shape": [3, 2], "file": "data-0-of-1-0.bin", "offset": len(data),
+                              "nbytes": len(frames)}
+        data += frames
+        lines.append(json.dumps({"utt": utt, "meta": {"speaker_id": "1", "frames": "3"}, "arrays": arrays}))
+    return manifest, "\n".join(lines) + "\n", data
+
+
+STORE_JSON, STORE_INDEX, STORE_DATA = store_seed()
+
 SEEDS = {
     "safetensors": {
         "two_tensors": safetensors({"w": ("F32", [2, 2], struct.pack("<4f", 1, 2, 3, 4)),
@@ -159,11 +182,22 @@ SEEDS = {
         "stereo_8k": wav(struct.pack("<80h", *range(-40, 40)), rate=8000, channels=2),
         "u8": wav(bytes(range(0, 256, 4)), rate=22050, width=1),
     },
+    "vocab": {
+        "speechleak": json.dumps({t: i for i, t in enumerate(["[PAD]", "[UNK]", "|", "'"] +
+                                                             [chr(c) for c in range(65, 91)])}),
+        "hf_960h": json.dumps({"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, "E": 5, "T": 6, "A": 7}),
+        "no_delimiter": json.dumps({"<pad>": 0, "A": 1, "B": 2}),
+        "duplicate_id": json.dumps({"<pad>": 0, "A": 1, "B": 1}),
+    },
+    "feature_store": {
+        "two_records": SEP.encode().join([STORE_JSON.encode(), STORE_INDEX.encode(), STORE_DATA]),
+        "torn_tail": SEP.encode().join([STORE_JSON.encode(), STORE_INDEX[:-20].encode(), STORE_DATA]),
+    },
     "corpus_spec": {
         "librispeech": "librispeech:/data/LibriSpeech:train-clean-100,dev-clean",
-        "kaldi": "kaldi:data/train,allow_commands=true,librispeech_readers=true",
-        "manifest": "manifest:corpus.tsv,alignments=ali.ctm,min_duration=1.5",
-        "fairseq": "fairseq:train.tsv,speaker_rule=parent",
+        "kaldi": "kaldi:data/train?allow_commands=true&librispeech_readers=true",
+        "manifest": "manifest:corpus.tsv?alignments=ali.ctm&min_duration=1.5&max_audio_seconds=30",
+        "fairseq": "fairseq:train.tsv?speaker_rule=parent",
         "vctk": "vctk:/data/VCTK-Corpus-0.92",
     },
 }
@@ -171,8 +205,8 @@ SEEDS = {
 
 def main():
     root = os.path.join(HERE, "seeds")
-    shutil.rmtree(root, ignore_errors=True)
     for target, seeds in SEEDS.items():
+        shutil.rmtree(os.path.join(root, target), ignore_errors=True)
         os.makedirs(os.path.join(root, target))
         for name, content in seeds.items():
             data = content.encode() if isinstance(content, str) else content

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <map>
 #include <iostream>
@@ -19,6 +21,7 @@
 #include "speechleak/references/reference_runs.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/interrupt.h"
 #include "speechleak/util/log.h"
 
 extern char** environ;
@@ -57,6 +60,17 @@ pid_t spawn(const std::vector<std::string>& args) {
   return pid;
 }
 
+// Passes SIGTERM on to the children (each saves a checkpoint and exits) and waits for them, then stops. A Ctrl-C
+// reached the children already (one process group); a second SIGINT would end them before their checkpoint.
+[[noreturn]] void stop_children(const std::map<pid_t, int>& running, int signal) {
+  if (signal != SIGINT)
+    for (const auto& [pid, run] : running) ::kill(pid, signal);
+  int status = 0;
+  while (::wait(&status) > 0 || errno == EINTR) {
+  }
+  throw Interrupted(signal);
+}
+
 // Plans the directory in this process, then keeps `jobs` children busy, one run each; a child that fails ends the
 // command with its run named (the other children finish their runs first).
 void train_in_children(TrainCli& cli) {
@@ -82,6 +96,10 @@ void train_in_children(TrainCli& cli) {
     }
     int status = 0;
     const pid_t pid = ::wait(&status);
+    if (pid < 0 && errno == EINTR) {
+      if (const int signal = interrupt_requested()) stop_children(running, signal);
+      continue;
+    }
     if (pid < 0) break;
     const int run = running.at(pid);
     running.erase(pid);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "speechleak/util/interrupt.h"
 #include "speechleak/util/log.h"
 
 namespace speechleak::cli {
@@ -58,6 +59,7 @@ std::string format_duration(double seconds) {
 }
 
 void ProgressBar::operator()(const Progress& p) {
+  throw_if_interrupted();  // every library loop reports here between resumable steps
   if (g_quiet) return;
   auto now = std::chrono::steady_clock::now();
   if (p.stage != stage_) {

@@ -17,6 +17,7 @@ bool quiet();
 
 // Draws "stage [=====>    ] 120/415  29% | 0.35 h audio | 41x real time | ETA 0:12" on stderr, at most
 // 10 times a second, on one line when stderr is a terminal and every 5 s otherwise. Silent with --quiet.
+// Throws Interrupted once SIGINT/SIGTERM asked the program to stop (util/interrupt.h), quiet or not.
 class ProgressBar {
  public:
   ProgressBar() = default;

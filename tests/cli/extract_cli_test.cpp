@@ -20,17 +20,7 @@ std::map<std::string, std::string> files(const fs::path& dir) {
 
 // 4 speakers x 12 utterances of 1-2 s: a few seconds of extraction for the fixture model.
 std::string make_corpus(const fs::path& root) {
-  for (int spk = 1; spk <= 4; ++spk) {
-    std::string trans;
-    for (int u = 0; u < 12; ++u) {
-      const std::string id = std::to_string(spk) + "-3-" + std::to_string(1000 + u);
-      testing::write_tone(root / "s" / std::to_string(spk) / "3" / (id + ".flac"), 1.0 + 0.1 * (u % 10), 16000,
-                          150.0 + 40 * spk + 11 * u);
-      trans += id + " W\n";
-    }
-    testing::write_text(root / "s" / std::to_string(spk) / "3" / (std::to_string(spk) + "-3.trans.txt"), trans);
-  }
-  return "'librispeech:" + root.string() + ":s'";
+  return "'librispeech:" + testing::write_tone_librispeech(root, "s", 1, 4, 12).string() + ":s'";
 }
 
 // kill -9 at several moments, then a run to the end: the store must hold exactly the bytes of an uninterrupted run.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "speechleak/corpus/load.h"
 #include "speechleak/util/error.h"
 
 namespace speechleak::corpus {
@@ -66,7 +67,7 @@ TEST(CorpusSpec, ToStringRoundTrips) {
   for (const std::string text :
        {"librispeech:/a:b:dev-clean?extension=.wav", "vctk:/v?max_speakers=3&seed=18446744073709551615",
         "kaldi:/k?min_duration=0.25&allow_commands=1", "fairseq:/f.tsv?speaker_rule=prefix",
-        "manifest:/m.tsv?alignments=/x%26y%25z"}) {
+        "manifest:/m.tsv?alignments=/x%26y%25z", "kaldi:/k?max_audio_seconds=600"}) {
     const auto s = CorpusSpec::parse(text);
     EXPECT_EQ(CorpusSpec::parse(s.to_string()).to_string(), s.to_string()) << text;
     EXPECT_EQ(s.to_string(), text);
@@ -74,6 +75,10 @@ TEST(CorpusSpec, ToStringRoundTrips) {
   EXPECT_EQ(CorpusSpec::parse("librispeech:/a:b:dev-clean").path, "/a:b");  // subsets follow the LAST ':'
   EXPECT_EQ(CorpusSpec::parse("manifest:/m.tsv?alignments=/x%26y%25z").alignments, "/x&y%z");
   EXPECT_EQ(CorpusSpec::parse("kaldi:/k?allow_commands=0").to_string(), "kaldi:/k");  // defaults are not written
+  EXPECT_EQ(CorpusSpec::parse("kaldi:/k?max_audio_seconds=120").to_string(), "kaldi:/k");
+  EXPECT_EQ(audio_policy(CorpusSpec::parse("manifest:/m?max_audio_seconds=0")).max_seconds, 0.0);  // no limit
+  EXPECT_EQ(audio_policy(CorpusSpec::parse("manifest:/m")).max_seconds, 120.0);
+  EXPECT_TRUE(contains(error_of("manifest:/m?max_audio_seconds=-1"), "max_audio_seconds"));
 }
 
 TEST(CorpusSpec, UnknownFormatsAndKeysListTheValidOnes) {
@@ -83,7 +88,7 @@ TEST(CorpusSpec, UnknownFormatsAndKeysListTheValidOnes) {
   const auto key = error_of("vctk:/v?max_speaker=3");
   EXPECT_TRUE(contains(key, "'max_speaker'")) << key;
   EXPECT_TRUE(contains(key,
-                       "max_speakers, max_utts_per_speaker, min_duration, max_duration, seed, alignments, "
+                       "max_speakers, max_utts_per_speaker, min_duration, max_duration, seed, alignments, max_audio_seconds, "
                        "require_transcript, mic"))
       << key;
   const auto wrong_format = error_of("kaldi:/k?mic=mic2");
@@ -114,7 +119,8 @@ TEST(CorpusSpec, BadValuesAndShapes) {
 
 TEST(CorpusSpec, KeysPerFormat) {
   EXPECT_EQ(spec_keys(CorpusFormat::Manifest),
-            (Strings{"max_speakers", "max_utts_per_speaker", "min_duration", "max_duration", "seed", "alignments"}));
+            (Strings{"max_speakers", "max_utts_per_speaker", "min_duration", "max_duration", "seed", "alignments",
+                     "max_audio_seconds"}));
   EXPECT_EQ(spec_keys(CorpusFormat::Kaldi).back(), "librispeech_readers");
   EXPECT_EQ(parse_corpus_format("fairseq"), CorpusFormat::Fairseq);
   EXPECT_THROW(parse_corpus_format("wav"), InvalidArgument);

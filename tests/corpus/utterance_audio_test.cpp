@@ -52,6 +52,29 @@ TEST(UtteranceAudio, FileAndSegment) {
   EXPECT_EQ(load_utterance_audio(seg, at_8k).samples.size(), 1600u);
 }
 
+// The length limit bounds what the encoder sees, so a segment of a long recording passes where the whole file does
+// not; the stricter of the caller's and the policy's limits applies, and the check comes before decoding.
+TEST(UtteranceAudio, AudioLongerThanThePolicysLimitIsTooLong) {
+  TempDir dir;
+  write_tone(dir / "long.wav", 3.0);
+  AudioPolicy two_seconds;
+  two_seconds.max_seconds = 2;
+  const auto file = utt(AudioSource::file((dir / "long.wav").string()));
+  const auto [problem, message] = audio_error([&] { load_utterance_audio(file, {}, two_seconds); });
+  EXPECT_EQ(problem, audio::AudioProblem::TooLong);
+  EXPECT_NE(message.find("long.wav: too long: 3 s; the limit is 2 s"), std::string::npos) << message;
+  const auto segment = utt(AudioSource::segment((dir / "long.wav").string(), 0.5, 2.0));
+  EXPECT_EQ(load_utterance_audio(segment, {}, two_seconds).samples.size(), 24000u);
+  audio::ReadOptions one_second;
+  one_second.max_seconds = 1;
+  EXPECT_EQ(audio_error([&] { load_utterance_audio(segment, one_second, two_seconds); }).first,
+            audio::AudioProblem::TooLong);
+  two_seconds.max_seconds = 0;  // no limit
+  EXPECT_EQ(load_utterance_audio(file, {}, two_seconds).samples.size(), 48000u);
+  two_seconds.max_seconds = -1;
+  EXPECT_THROW(two_seconds.validate(), InvalidArgument);
+}
+
 TEST(UtteranceAudio, CommandRunsOnlyWhenAllowed) {
   TempDir dir;
   write_tone(dir / "b.wav", 0.25);
@@ -99,7 +122,7 @@ TEST(UtteranceAudio, OutputLimitAndPolicyValidation) {
   EXPECT_EQ(run_audio_command("printf abc", allowing()), (std::vector<unsigned char>{'a', 'b', 'c'}));
   small.max_command_output_bytes = 0;
   EXPECT_THROW(small.validate(), InvalidArgument);
-  EXPECT_EQ(AudioPolicy{}.to_string(), "allow_commands=false max_command_output_bytes=2147483648");
+  EXPECT_EQ(AudioPolicy{}.to_string(), "allow_commands=false max_command_output_bytes=2147483648 max_seconds=120");
 }
 
 TEST(UtteranceAudio, MissingFileIsAnAudioError) {

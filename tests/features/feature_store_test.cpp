@@ -192,3 +192,53 @@ TEST(FeatureStore, ADamagedCompleteIndexLineIsAnErrorNotATruncation) {
 
 }  // namespace
 }  // namespace speechleak::features
+
+namespace speechleak::features {
+namespace {
+
+// The feature_store fuzz target's input: store.json, the index and the data file, cut at "\n@@\n".
+void unpack_store(const std::filesystem::path& input, const std::filesystem::path& dir) {
+  const auto text = read_text_file(input);
+  const std::string sep = "\n@@\n";
+  const char* names[] = {"store.json", "index-0-of-1.jsonl", "data-0-of-1-0.bin"};
+  size_t start = 0;
+  for (int i = 0; i < 3 && start <= text.size(); ++i) {
+    const size_t end = i < 2 ? std::min(text.find(sep, start), text.size()) : text.size();
+    testing::write_text(dir / names[i], text.substr(start, end - start));
+    start = end + sep.size();
+  }
+}
+
+// fuzz/regressions/feature_store: a store.json whose "format" is a number escaped as a JSON library error (the
+// CLI said "internal error"); index lines with fields of the wrong type, negative or overflowing shapes, and data
+// files outside the store are refused the same way.
+TEST(FeatureStore, ManifestsAndIndexLinesOfTheWrongShapeAreFormatErrors) {
+  testing::TempDir dir;
+  unpack_store(std::filesystem::path(SPEECHLEAK_SOURCE_DIR) /
+                   "fuzz/regressions/feature_store/store-json-format-is-a-number",
+               dir.path());
+  EXPECT_THROW(StoreReader{dir.path()}, FormatError);
+  for (const char* manifest : {"[1, 2]", "{\"format\": \"speechleak-feature-store\", \"layers\": \"12\"}"}) {
+    testing::write_text(dir / "store.json", manifest);
+    EXPECT_THROW(StoreReader{dir.path()}, FormatError) << manifest;
+  }
+  testing::write_text(dir / "store.json", "{\"format\": \"speechleak-feature-store\"}");
+  testing::write_text(dir / "data-0-of-1-0.bin", std::string(64, '\0'));
+  testing::write_text(dir / "outside.bin", std::string(64, '\0'));
+  const std::string ok = R"({"dtype": "float64", "shape": [2], "file": "data-0-of-1-0.bin", "offset": 0, "nbytes": 16})";
+  testing::write_text(dir / "index-0-of-1.jsonl", "{\"utt\": \"u\", \"arrays\": {\"m\": " + ok + "}}\n");
+  EXPECT_EQ(StoreReader{dir.path()}.records().size(), 1u);
+  for (const std::string bad :
+       {R"({"utt": 7, "arrays": {}})", R"({"utt": "u", "arrays": {"m": 3}})",
+        R"({"utt": "u", "arrays": {"m": {"dtype": "float64", "shape": "x", "file": "data-0-of-1-0.bin", "offset": 0, "nbytes": 16}}})",
+        R"({"utt": "u", "arrays": {"m": {"dtype": "float64", "shape": [-2, -1], "file": "data-0-of-1-0.bin", "offset": 0, "nbytes": 16}}})",
+        R"({"utt": "u", "arrays": {"m": {"dtype": "float64", "shape": [4294967296, 4294967296], "file": "data-0-of-1-0.bin", "offset": 0, "nbytes": 0}}})",
+        R"({"utt": "u", "arrays": {"m": {"dtype": "float64", "shape": [2], "file": "data-0-of-1-0.bin", "offset": 18446744073709551608, "nbytes": 16}}})",
+        R"({"utt": "u", "arrays": {"m": {"dtype": "float64", "shape": [2], "file": "outside.bin", "offset": 0, "nbytes": 16}}})"}) {
+    testing::write_text(dir / "index-0-of-1.jsonl", bad + "\n");
+    EXPECT_THROW(StoreReader{dir.path()}, FormatError) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace speechleak::features

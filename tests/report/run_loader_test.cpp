@@ -150,6 +150,14 @@ TEST_F(RunLoaderTest, InvalidJsonIsAFormatError) {
   EXPECT_NE(m.find("config.json: not valid JSON"), std::string::npos) << m;
 }
 
+// fuzz/regressions/run_dir: a number past a double is the JSON library's out_of_range, not a parse error; it
+// escaped as an internal error.
+TEST_F(RunLoaderTest, ANumberPastADoubleIsAFormatError) {
+  write_text(run() / "summary.json", "{\"results\": [], \"x\": 0.33E3333333333333}");
+  const std::string m = message_of<FormatError>([&] { load_run(run()); });
+  EXPECT_NE(m.find("summary.json: not valid JSON"), std::string::npos) << m;
+}
+
 TEST_F(RunLoaderTest, AttackNamesCannotLeaveTheRunDirectory) {
   nlohmann::json s = nlohmann::json::parse(read_text_file(run() / "summary.json"));
   s["results"][0]["attack"] = "../../etc/passwd";

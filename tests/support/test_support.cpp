@@ -1,15 +1,20 @@
 #include "support/test_support.h"
 
 #include <sndfile.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <random>
 #include <stdexcept>
+
+extern char** environ;
 
 namespace speechleak::testing {
 
@@ -54,6 +59,37 @@ void write_tone(const std::filesystem::path& path, double seconds, int rate, dou
   if (!f) throw std::runtime_error("cannot write " + path.string() + ": " + sf_strerror(nullptr));
   sf_write_float(f, samples.data(), static_cast<sf_count_t>(samples.size()));
   sf_close(f);
+}
+
+std::filesystem::path write_tone_librispeech(const std::filesystem::path& root, const std::string& subset,
+                                             int first_speaker, int speakers, int utts) {
+  for (int spk = first_speaker; spk < first_speaker + speakers; ++spk) {
+    const auto chapter = root / subset / std::to_string(spk) / "3";
+    std::string trans;
+    for (int u = 0; u < utts; ++u) {
+      const std::string id = std::to_string(spk) + "-3-" + std::to_string(1000 + u);
+      write_tone(chapter / (id + ".flac"), 1.0 + 0.1 * (u % 10), 16000, 150.0 + 40 * spk + 11 * u);
+      trans += id + " W\n";
+    }
+    write_text(chapter / (std::to_string(spk) + "-3.trans.txt"), trans);
+  }
+  return root;
+}
+
+int start_command(const std::string& command, const std::filesystem::path& log) {
+  const std::string script = "exec " + command + " > '" + log.string() + "' 2>&1";
+  std::string sh = "sh", c = "-c", s = script;
+  char* argv[] = {sh.data(), c.data(), s.data(), nullptr};
+  pid_t pid = -1;
+  if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv, environ) != 0) return -1;
+  return pid;
+}
+
+int wait_command(int pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int run_command(const std::string& command, std::string* output) {

@@ -11,6 +11,7 @@
 #include "speechleak/train/pretrain.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/interrupt.h"
 #include "speechleak/util/text.h"
 #include "train/train_test_util.h"
 
@@ -163,6 +164,35 @@ TEST(Trainer, ResumeContinuesWithIdenticalOptimiserStateAndLosses) {
     EXPECT_TRUE(at::equal(s1.exp_avg(), s2.exp_avg())) << i;
     EXPECT_TRUE(at::equal(s1.exp_avg_sq(), s2.exp_avg_sq())) << i;
   }
+}
+
+// Interrupted thrown by the progress callback (the CLI's, on SIGINT/SIGTERM) mid-epoch: the trainer saves a
+// checkpoint of the step it finished before the exception leaves, and a resume from it ends where a straight run does.
+TEST(Trainer, AnInterruptionFromTheProgressCallbackSavesTheStepItFinished) {
+  auto c = tiny_config();
+  c.epochs = 3;  // 6 steps, checkpoints only at epoch ends
+  auto set = tiny_set(c);
+  Trainer straight(c, set, 8);
+  auto all = losses_of(straight);
+
+  testing::TempDir dir;
+  Trainer a(c, set, 8);
+  TrainerHooks hooks;
+  hooks.progress = [](const Progress& p) {
+    if (p.done == 3) throw Interrupted(15);
+  };
+  EXPECT_THROW(a.run(dir.path(), hooks), Interrupted);
+  const auto checkpoint = latest_checkpoint(dir.path());
+  ASSERT_TRUE(checkpoint);
+  EXPECT_EQ(checkpoint->filename().string(), "step-00000003");  // mid-epoch: no epoch end saved it
+
+  Trainer b(c, set, 8);
+  b.resume_from(*checkpoint);
+  const auto rest = losses_of(b);
+  ASSERT_EQ(rest.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(rest[i], all[3 + i]) << "step " << 4 + i;
+  auto p1 = straight.model()->parameters(), p2 = b.model()->parameters();
+  for (size_t i = 0; i < p1.size(); ++i) EXPECT_TRUE(at::equal(p1[i], p2[i])) << "parameter " << i;
 }
 
 // The whole command path: run_pretraining writes a loadable model, and --resume after a stop gives the same

@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include "speechleak/util/batching.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/interrupt.h"
 #include "speechleak/util/log.h"
 #include "speechleak/util/random.h"
 #include "speechleak/util/skip_report.h"
@@ -39,6 +42,8 @@ TEST(SkipReport, SummaryCountsReasons) {
   r.add("c", "g", "missing transcript");
   EXPECT_EQ(r.summary(412, "utterances", "read"),
             "412 of 415 utterances read; 3 skipped (1 missing transcript, 2 too short)");
+  EXPECT_EQ(r.examples(2), "; e.g. a (f): too short: 12 samples; b (f): too short: 3 samples");
+  EXPECT_EQ(SkipReport{}.examples(2), "");
 }
 
 TEST(Random, DerivedSeedsAreStableAndDistinct) {
@@ -73,6 +78,49 @@ TEST(FileIo, AtomicWriteLeavesNothingOnFailure) {
   EXPECT_EQ(read_text_file(path), "done\n");
   EXPECT_EQ(read_lines(path), (std::vector<std::string>{"done"}));
   EXPECT_THROW(read_text_file(dir / "missing"), FileError);
+}
+
+// /dev/full fails every write with ENOSPC, as a full disk does: the error names the file and what to do.
+TEST(FileIo, AppendFileWritesWholeAndNamesTheFileWhenTheDiskIsFull) {
+  testing::TempDir dir;
+  {
+    AppendFile log(dir / "log.csv");
+    log.write("a,b\n");
+    AppendFile moved = std::move(log);
+    moved.write("1,2\n");
+    EXPECT_FALSE(log.is_open());
+    EXPECT_THROW(log.write("x"), Error);
+  }
+  AppendFile(dir / "log.csv").write("3,4\n");
+  EXPECT_EQ(read_text_file(dir / "log.csv"), "a,b\n1,2\n3,4\n");
+
+  AppendFile full("/dev/full");
+  try {
+    full.write("row\n");
+    FAIL() << "a write to /dev/full succeeded";
+  } catch (const FileError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("/dev/full: cannot be written (No space left on device"), std::string::npos) << what;
+    EXPECT_NE(what.find("run the command again"), std::string::npos) << what;
+  }
+  EXPECT_THROW(AppendFile(dir / "no/such/dir/log.csv"), FileError);
+}
+
+TEST(Interrupt, ARequestIsThrownOnceAskedForAndNamesTheSignal) {
+  clear_interrupt();
+  EXPECT_EQ(interrupt_requested(), 0);
+  EXPECT_NO_THROW(throw_if_interrupted());
+  request_interrupt(SIGTERM);
+  EXPECT_EQ(interrupt_requested(), SIGTERM);
+  try {
+    throw_if_interrupted();
+    FAIL() << "no Interrupted";
+  } catch (const Interrupted& e) {
+    EXPECT_EQ(e.signal(), SIGTERM);
+    EXPECT_STREQ(e.what(), "interrupted by SIGTERM");
+  }
+  clear_interrupt();
+  EXPECT_NO_THROW(throw_if_interrupted());
 }
 
 TEST(Log, SinkReceivesMessagesAndCanBeRemoved) {

@@ -302,7 +302,7 @@ FinetuneResult run_finetuning(const FinetuneConfig& given, const fs::path& out, 
     if (!result.best || better_dev_result(d, *result.best)) result.best = d;
 
   CtcModel view(trainer.model(), vocabulary, c.ctc.final_dropout, ctc.lm_head());  // the model being trained
-  std::ofstream dev_file(dev_path, std::ios::app);
+  AppendFile dev_file(dev_path);
   train::TrainerHooks hooks;
   hooks.stage = "finetune";
   hooks.progress = options.progress;
@@ -316,7 +316,7 @@ FinetuneResult run_finetuning(const FinetuneConfig& given, const fs::path& out, 
     auto r = evaluate(view, *dev, do_normalize, c.eval_beam);
     r.step = trainer.position().step;
     r.epoch = epoch;
-    dev_file << dev_row(r) << std::flush;
+    dev_file.write(dev_row(r));
     result.dev.push_back(r);
     if (!result.best || better_dev_result(r, *result.best)) {
       result.best = r;

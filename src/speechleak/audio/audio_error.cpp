@@ -10,6 +10,7 @@ const char* to_string(AudioProblem problem) {
     case AudioProblem::Truncated: return "truncated";
     case AudioProblem::Empty: return "empty";
     case AudioProblem::TooShort: return "too short";
+    case AudioProblem::TooLong: return "too long";
     case AudioProblem::NonFinite: return "non-finite samples";
     case AudioProblem::BadSegment: return "bad segment";
     case AudioProblem::CommandFailed: return "command failed";

@@ -14,6 +14,7 @@ enum class AudioProblem {
   Truncated,    // header promises more frames than the file holds
   Empty,        // zero samples
   TooShort,     // fewer samples than the minimum asked for (default: 400 at 16 kHz)
+  TooLong,      // longer than the limit asked for (corpus::AudioPolicy::max_seconds)
   NonFinite,    // NaN or infinity in the decoded samples
   BadSegment,   // a requested segment outside the file
   CommandFailed // a piped command (Kaldi wav.scp) failed or is not allowed

@@ -144,6 +144,11 @@ Audio decode_open(SNDFILE* f, const SF_INFO& info, const std::string& source, co
                      "the header's sample rate is " + std::to_string(info.samplerate) + " Hz; expected " +
                          std::to_string(kMinFileRate) + "-" + std::to_string(kMaxFileRate) + " Hz");
   auto [first, last] = segment_frames(source, info, opt);
+  const double seconds = static_cast<double>(last - first) / info.samplerate;
+  if (opt.max_seconds > 0 && seconds > opt.max_seconds)
+    throw AudioError(source, AudioProblem::TooLong,
+                     fmt_seconds(seconds) + "; the limit is " + fmt_seconds(opt.max_seconds) +
+                         " (it bounds the encoder's memory, which grows with the square of the length)");
   Audio out;
   out.samples = to_mono(read_frames(f, source, info, first, last - first), info.channels, opt.channel, source);
   out.sample_rate = info.samplerate;
@@ -188,6 +193,8 @@ void ReadOptions::validate() const {
     throw invalid_argument("end_s", "< 0 (end of file) or after start_s=" + std::to_string(start_s),
                            std::to_string(end_s));
   if (min_samples < 0) throw invalid_argument("min_samples", ">= 0", std::to_string(min_samples));
+  if (!(max_seconds >= 0) || !std::isfinite(max_seconds))
+    throw invalid_argument("max_seconds", "0 (no limit) or a duration in seconds", std::to_string(max_seconds));
 }
 
 AudioInfo probe_audio(const std::filesystem::path& path) {

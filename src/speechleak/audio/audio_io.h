@@ -26,6 +26,7 @@ struct ReadOptions {
   double end_s = -1.0;                 // segment end; < 0 means end of file
   Normalization normalization = Normalization::None;
   int64_t min_samples = kMinModelSamples;  // after resampling; shorter audio raises TooShort. 0 disables.
+  double max_seconds = 0;  // longer audio (the segment, when cut) raises TooLong before it is decoded. 0 disables.
   void validate() const;
 };
 

@@ -55,7 +55,7 @@ Corpus load_corpus(const CorpusSpec& spec, const ProgressCallback& progress) {
   }
   if (corpus.utterances.empty())
     throw Error("corpus " + corpus.spec + ": no readable utterances; " +
-                corpus.skipped.summary(0, "utterances", "read") + filtered);
+                corpus.skipped.summary(0, "utterances", "read") + filtered + corpus.skipped.examples(3));
   if (!spec.alignments.empty()) attach(corpus, spec.alignments, progress);
   corpus.finalize();
   return corpus;
@@ -64,6 +64,7 @@ Corpus load_corpus(const CorpusSpec& spec, const ProgressCallback& progress) {
 AudioPolicy audio_policy(const CorpusSpec& spec) {
   AudioPolicy policy;
   policy.allow_commands = spec.format == CorpusFormat::Kaldi && spec.kaldi.allow_commands;
+  policy.max_seconds = spec.max_audio_seconds;
   return policy;
 }
 

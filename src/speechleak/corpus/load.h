@@ -25,7 +25,7 @@ Corpus load_corpus(const CorpusSpec& spec, const ProgressCallback& progress = {}
 Corpus read_corpus(const CorpusSpec& spec);
 
 // How the corpus's audio may be loaded: allow_commands follows the spec (kaldi ?allow_commands=1), so that
-// opting in once at the spec also lets load_utterance_audio run the commands.
+// opting in once at the spec also lets load_utterance_audio run the commands; max_seconds is max_audio_seconds.
 AudioPolicy audio_policy(const CorpusSpec& spec);
 
 }  // namespace speechleak::corpus

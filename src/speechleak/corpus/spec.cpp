@@ -92,6 +92,9 @@ const std::vector<KeyDef>& keys() {
        [](const CorpusSpec& s) { return std::to_string(s.filters.seed); }},
       {"alignments", kAllFormats, [](CorpusSpec& s, const std::string& v) { s.alignments = v; },
        [](const CorpusSpec& s) { return s.alignments; }},
+      {"max_audio_seconds", kAllFormats,
+       [](CorpusSpec& s, const std::string& v) { s.max_audio_seconds = parse_seconds("max_audio_seconds", v); },
+       [](const CorpusSpec& s) { return number(s.max_audio_seconds); }},
       {"require_transcript",
        {F::LibriSpeech, F::Vctk},
        [](CorpusSpec& s, const std::string& v) {

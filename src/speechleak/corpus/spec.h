@@ -15,7 +15,8 @@
 // Keys (each at most once; a key that does not apply to the format is an InvalidArgument naming the formats it
 // applies to):
 //   any format    max_speakers=N, max_utts_per_speaker=N (0 = all), min_duration=S, max_duration=S (seconds, 0 = no
-//                 bound), seed=N (unsigned; default 0), alignments=PATH (file or directory, see alignment.h)
+//                 bound), seed=N (unsigned; default 0), alignments=PATH (file or directory, see alignment.h),
+//                 max_audio_seconds=S (longer utterances are skipped when their audio is loaded; default 120, 0 = none)
 //   librispeech   require_transcript=BOOL, extension=.flac
 //   vctk          mic=mic1|mic2, require_transcript=BOOL
 //   kaldi         allow_commands=BOOL, librispeech_readers=BOOL
@@ -33,6 +34,7 @@
 #include "speechleak/corpus/filter.h"
 #include "speechleak/corpus/kaldi.h"
 #include "speechleak/corpus/librispeech.h"
+#include "speechleak/corpus/utterance_audio.h"
 #include "speechleak/corpus/vctk.h"
 
 namespace speechleak::corpus {
@@ -52,6 +54,7 @@ struct CorpusSpec {
   FairseqOptions fairseq;
   FilterOptions filters;
   std::string alignments;  // empty: none
+  double max_audio_seconds = AudioPolicy{}.max_seconds;  // longer utterances are skipped as "too long"; 0 = no limit
 
   // Throws InvalidArgument naming the part or key that is wrong and what is valid, then validate()s.
   static CorpusSpec parse(std::string_view text);

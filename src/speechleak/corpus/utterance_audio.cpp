@@ -9,10 +9,12 @@
 
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 #include "speechleak/audio/audio_error.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/number_format.h"
 
 extern char** environ;
 
@@ -104,6 +106,8 @@ std::string stderr_tail(const std::string& err) {
 }  // namespace
 
 void AudioPolicy::validate() const {
+  if (!(max_seconds >= 0) || !std::isfinite(max_seconds))
+    throw invalid_argument("max_seconds", "0 (no limit) or a duration in seconds", std::to_string(max_seconds));
   if (max_command_output_bytes <= 0)
     throw invalid_argument("max_command_output_bytes", "a positive byte count",
                            std::to_string(max_command_output_bytes));
@@ -111,7 +115,8 @@ void AudioPolicy::validate() const {
 
 std::string AudioPolicy::to_string() const {
   return std::string("allow_commands=") + (allow_commands ? "true" : "false") +
-         " max_command_output_bytes=" + std::to_string(max_command_output_bytes);
+         " max_command_output_bytes=" + std::to_string(max_command_output_bytes) +
+         " max_seconds=" + text::general(max_seconds);
 }
 
 std::vector<unsigned char> run_audio_command(const std::string& command, const AudioPolicy& policy) {
@@ -137,8 +142,11 @@ std::vector<unsigned char> run_audio_command(const std::string& command, const A
 
 audio::Audio load_utterance_audio(const Utterance& utterance, const audio::ReadOptions& options,
                                   const AudioPolicy& policy) {
+  policy.validate();
   const auto& s = utterance.source;
   audio::ReadOptions opts = options;
+  if (policy.max_seconds > 0 && (opts.max_seconds <= 0 || policy.max_seconds < opts.max_seconds))
+    opts.max_seconds = policy.max_seconds;
   if (s.channel >= 0) opts.channel = s.channel;
   switch (s.kind) {
     case AudioSource::Kind::File: return audio::read_audio(s.path, opts);

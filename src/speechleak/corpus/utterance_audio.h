@@ -25,6 +25,10 @@ namespace speechleak::corpus {
 struct AudioPolicy {
   bool allow_commands = false;                          // run piped wav.scp commands
   int64_t max_command_output_bytes = int64_t{1} << 31;  // 2 GiB: an hour of 48 kHz stereo float is ~1.4 GB
+  // Longer utterances are skipped as "too long" before decoding: attention memory grows with the square of the
+  // length (HuBERT-base at 120 s: 6,000 frames, ~3.5 GB of attention scores and softmax). 0 = no limit. Corpus spec key
+  // max_audio_seconds.
+  double max_seconds = 120;
 
   void validate() const;  // throws InvalidArgument
   std::string to_string() const;

@@ -316,7 +316,8 @@ ExtractReport extract_features(const corpus::Corpus& corpus, encoder::Encoder& e
   auto report = Extraction(corpus, enc, store_dir, config, progress, signal).run();
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (report.already_done + report.extracted == 0)
-    throw Error("no utterance of " + corpus.spec + " could be extracted: " + report.summary());
+    throw Error("no utterance of " + corpus.spec + " could be extracted: " + report.summary() +
+                report.skipped.examples(3));
   return report;
 }
 

@@ -11,6 +11,7 @@
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/log.h"
+#include "speechleak/util/text.h"
 
 namespace speechleak::features {
 namespace fs = std::filesystem;
@@ -28,45 +29,48 @@ DType parse_dtype(const std::string& s, const fs::path& where) {
   throw FormatError(where, "unknown dtype '" + s + "' (expected float16, float32, float64 or int64)");
 }
 
-void write_all(int fd, const void* data, size_t n, const fs::path& path) {
-  const auto* p = static_cast<const char*>(data);
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) throw FileError(path, std::string("write failed: ") + std::strerror(errno));
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-}
-
-int open_append(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) throw FileError(path, std::string("cannot be opened for appending: ") + std::strerror(errno));
-  return fd;
-}
-
 json array_json(const ArrayRef& a) {
   return {{"dtype", dtype_name(a.dtype)}, {"shape", a.shape}, {"file", a.file}, {"offset", a.offset},
           {"nbytes", a.nbytes}};
 }
 
+// Bytes of an array of `shape` and `dtype`; nullopt for a negative dimension or a product past 2^63.
+std::optional<uint64_t> array_bytes(const std::vector<int64_t>& shape, DType dtype) {
+  int64_t count = 1;
+  for (auto d : shape)
+    if (d < 0 || __builtin_mul_overflow(count, d, &count)) return std::nullopt;
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(count, static_cast<int64_t>(dtype_size(dtype)), &bytes)) return std::nullopt;
+  return static_cast<uint64_t>(bytes);
+}
+
+// A data file name as the writer makes them ("data-<part>-<n>.bin"): nothing that leaves the store directory.
+bool is_data_file_name(const std::string& name) {
+  return text::starts_with(name, "data-") && name.find('/') == std::string::npos && name.find('\0') == std::string::npos;
+}
+
 // Parses one index line; nullopt when it is torn, malformed, or points outside its data file.
 std::optional<RecordRef> parse_index_line(const std::string& line, const fs::path& dir, const fs::path& index_path) {
   json j = json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("utt") || !j.contains("arrays")) return std::nullopt;
+  if (j.is_discarded() || !j.is_object() || !j.contains("utt") || !j.contains("arrays") || !j["arrays"].is_object())
+    return std::nullopt;
   RecordRef r;
-  r.utt_id = j["utt"].get<std::string>();
-  if (j.contains("meta"))
-    for (auto& [k, v] : j["meta"].items()) r.meta[k] = v.get<std::string>();
-  for (auto& [name, a] : j["arrays"].items()) {
-    ArrayRef ref{parse_dtype(a["dtype"].get<std::string>(), index_path), a["shape"].get<std::vector<int64_t>>(),
-                 a["file"].get<std::string>(), a["offset"].get<uint64_t>(), a["nbytes"].get<uint64_t>()};
-    int64_t count = 1;
-    for (auto d : ref.shape) count *= d;
-    std::error_code ec;
-    const auto size = fs::file_size(dir / ref.file, ec);
-    if (ec || static_cast<uint64_t>(count) * dtype_size(ref.dtype) != ref.nbytes || ref.offset + ref.nbytes > size)
-      return std::nullopt;
-    r.arrays[name] = ref;
+  try {
+    r.utt_id = j["utt"].get<std::string>();
+    if (j.contains("meta"))
+      for (auto& [k, v] : j["meta"].items()) r.meta[k] = v.get<std::string>();
+    for (auto& [name, a] : j["arrays"].items()) {
+      ArrayRef ref{parse_dtype(a.at("dtype").get<std::string>(), index_path), a.at("shape").get<std::vector<int64_t>>(),
+                   a.at("file").get<std::string>(), a.at("offset").get<uint64_t>(), a.at("nbytes").get<uint64_t>()};
+      const auto bytes = array_bytes(ref.shape, ref.dtype);
+      if (!bytes || *bytes != ref.nbytes || !is_data_file_name(ref.file)) return std::nullopt;
+      std::error_code ec;
+      const auto size = fs::file_size(dir / ref.file, ec);
+      if (ec || ref.offset > size || ref.nbytes > size - ref.offset) return std::nullopt;
+      r.arrays[name] = ref;
+    }
+  } catch (const json::exception&) {  // a field of the wrong type
+    return std::nullopt;
   }
   return r;
 }
@@ -147,19 +151,24 @@ std::string StoreManifest::to_json() const {
 
 StoreManifest StoreManifest::from_json(const std::string& text, const fs::path& where) {
   json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || j.value("format", "") != "speechleak-feature-store")
+  const bool ours = j.is_object() && j.contains("format") && j["format"] == "speechleak-feature-store";
+  if (!ours)
     throw FormatError(where, "not a speechleak feature store manifest (expected JSON with format "
                              "\"speechleak-feature-store\")");
   StoreManifest m;
-  m.model_fingerprint = j.value("model_fingerprint", "");
-  m.model_description = j.value("model_description", "");
-  m.layers = j.value("layers", std::vector<int>{});
-  m.preprocessing = j.value("preprocessing", "");
-  m.corpus_spec = j.value("corpus_spec", "");
-  m.frames = j.value("frames", false);
-  m.frames_dtype = j.value("frames_dtype", "float16");
-  m.signals = j.value("signals", "");
-  m.speechleak_version = j.value("speechleak_version", "");
+  try {
+    m.model_fingerprint = j.value("model_fingerprint", "");
+    m.model_description = j.value("model_description", "");
+    m.layers = j.value("layers", std::vector<int>{});
+    m.preprocessing = j.value("preprocessing", "");
+    m.corpus_spec = j.value("corpus_spec", "");
+    m.frames = j.value("frames", false);
+    m.frames_dtype = j.value("frames_dtype", "float16");
+    m.signals = j.value("signals", "");
+    m.speechleak_version = j.value("speechleak_version", "");
+  } catch (const json::exception& e) {  // a field of the wrong type
+    throw FormatError(where, std::string("malformed store manifest: ") + e.what());
+  }
   return m;
 }
 
@@ -194,19 +203,15 @@ StoreWriter::StoreWriter(const fs::path& dir, const StoreManifest& manifest, con
     fs::resize_file(dir_ / name, data_end.count(name) ? data_end[name] : 0);
     data_file_number_ = n;
   }
-  index_fd_ = open_append(index_path);
+  index_ = AppendFile(index_path);
   open_data_file();
 }
 
-StoreWriter::~StoreWriter() {
-  if (data_fd_ >= 0) ::fsync(data_fd_), ::close(data_fd_);
-  if (index_fd_ >= 0) ::fsync(index_fd_), ::close(index_fd_);
-}
+StoreWriter::~StoreWriter() = default;
 
 void StoreWriter::open_data_file() {
-  if (data_fd_ >= 0) ::close(data_fd_);
   const auto path = dir_ / ("data-" + part_ + "-" + std::to_string(data_file_number_) + ".bin");
-  data_fd_ = open_append(path);
+  data_ = AppendFile(path);
   data_size_ = fs::file_size(path);
 }
 
@@ -221,13 +226,12 @@ void StoreWriter::append(const std::string& utt_id, const std::map<std::string, 
   const std::string file = "data-" + part_ + "-" + std::to_string(data_file_number_) + ".bin";
   json jarrays = json::object();
   for (const auto& [name, a] : arrays) {
-    int64_t count = 1;
-    for (auto d : a.shape) count *= d;
-    if (static_cast<uint64_t>(count) * dtype_size(a.dtype) != a.bytes.size())
+    const auto expected = array_bytes(a.shape, a.dtype);
+    if (!expected || *expected != a.bytes.size())
       throw invalid_argument("array " + name + " of " + utt_id,
-                             std::to_string(count * dtype_size(a.dtype)) + " bytes for its shape",
-                             std::to_string(a.bytes.size()));
-    write_all(data_fd_, a.bytes.data(), a.bytes.size(), dir_ / file);
+                             expected ? std::to_string(*expected) + " bytes for its shape" : "a valid shape",
+                             std::to_string(a.bytes.size()) + " bytes");
+    data_.write(a.bytes.data(), a.bytes.size());
     jarrays[name] = array_json({a.dtype, a.shape, file, data_size_, a.bytes.size()});
     data_size_ += a.bytes.size();
     bytes_written_ += a.bytes.size();
@@ -235,7 +239,7 @@ void StoreWriter::append(const std::string& utt_id, const std::map<std::string, 
   // The index line goes out in one write(2) after the data: a killed process leaves either no line, a torn
   // line (ignored), or a complete line whose data is already in the file.
   const std::string line = json{{"utt", utt_id}, {"meta", meta}, {"arrays", jarrays}}.dump() + "\n";
-  write_all(index_fd_, line.data(), line.size(), dir_ / ("index-" + part_ + ".jsonl"));
+  index_.write(line);
   done_.insert(utt_id);
 }
 

@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "speechleak/util/file_io.h"
+
 namespace speechleak::features {
 
 enum class DType { F16, F32, F64, I64 };
@@ -95,7 +97,7 @@ class StoreWriter {
   std::string part_;
   uint64_t max_data_file_bytes_;
   std::set<std::string> done_;
-  int data_fd_ = -1, index_fd_ = -1;
+  AppendFile data_, index_;
   int data_file_number_ = 0;
   uint64_t data_size_ = 0, bytes_written_ = 0;
 };

@@ -97,7 +97,12 @@ train::PretrainConfig resolve_recipe(const std::string& recipe) {
   } else {
     c.arch = "mini";
     c.model = train::resolve_arch(c.arch);
-    train::apply_training_preset(recipe, c);  // throws InvalidArgument naming --preset and listing the names
+    try {
+      train::apply_training_preset(recipe, c);
+    } catch (const InvalidArgument& e) {  // it names --preset and lists the presets
+      throw invalid_argument("--recipe", "a model directory speechleak pretrained or a training preset",
+                             "'" + recipe + "'" + (fs::exists(recipe) ? ", a file" : "") + " (" + e.what() + ")");
+    }
   }
   if (c.defenses.needs_names())
     throw invalid_argument("--recipe", "a recipe without silence-names / sanitize-names (a reference run's data "

@@ -62,7 +62,7 @@ nlohmann::json read_json_file(const std::filesystem::path& file) {
   const std::string text = read_text_file(file);
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range: a number past a double
     throw FormatError(file, std::string("not valid JSON: ") + e.what());
   }
 }

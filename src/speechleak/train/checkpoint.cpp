@@ -2,6 +2,7 @@
 
 #include <torch/serialize.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -54,7 +55,11 @@ fs::path save_checkpoint(const fs::path& out_dir, const std::vector<NamedModule>
   fs::remove_all(partial);
   fs::create_directories(partial);
   encoder::save_tensors(partial / "weights.safetensors", named_weights(modules));
-  torch::save(optimizer, (partial / "optimizer.pt").string());
+  try {
+    torch::save(optimizer, (partial / "optimizer.pt").string());
+  } catch (const c10::Error& e) {  // the serializer's message names no file and no reason
+    throw FileError(partial / "optimizer.pt", write_failure(errno) + ": " + e.what_without_backtrace());
+  }
   nlohmann::json state = {{"step", pos.step},           {"epoch", pos.epoch},
                           {"batch", pos.batch},         {"elapsed_s", pos.elapsed_s},
                           {"audio_seconds", pos.audio_seconds}};

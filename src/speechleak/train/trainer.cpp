@@ -12,6 +12,7 @@
 #include "speechleak/train/model_init.h"
 #include "speechleak/train/run_directory.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/interrupt.h"
 #include "speechleak/util/log.h"
 #include "speechleak/util/number_format.h"
 #include "speechleak/util/random.h"
@@ -233,11 +234,15 @@ TrainPosition Trainer::run(const std::filesystem::path& out_dir, const TrainerHo
       const bool end_of_epoch = pos_.batch == static_cast<int64_t>(batches.size());
       if (end_of_epoch) ++pos_.epoch, pos_.batch = 0;  // the position names the NEXT batch
       if (hooks.on_step) hooks.on_step(log);
-      if (hooks.progress)
-        hooks.progress(Progress{hooks.stage, pos_.step, stop, pos_.audio_seconds, "s audio", 0});
       if (end_of_epoch && hooks.on_epoch_end) hooks.on_epoch_end(pos_.epoch);
       saved = checkpoint_due(end_of_epoch);
       if (saved) checkpoint();
+      try {
+        if (hooks.progress) hooks.progress(Progress{hooks.stage, pos_.step, stop, pos_.audio_seconds, "s audio", 0});
+      } catch (const Interrupted&) {
+        if (!saved) checkpoint();  // so that --resume loses no step
+        throw;
+      }
       if (end_of_epoch) break;  // the next epoch has its own order
     }
   }
@@ -257,12 +262,11 @@ TrainLogFile::TrainLogFile(const std::filesystem::path& path, const Trainer& tra
     : log_every_(log_every), last_step_(trainer.total_steps()) {
   prepare_train_log(path, train_log_header(trainer.objective()), trainer.position().step,
                     resumed);
-  file_.open(path, std::ios::app);
-  if (!file_) throw FileError(path, "cannot be opened for appending");
+  file_ = AppendFile(path);
 }
 
 void TrainLogFile::add(const StepLog& s) {
-  if (s.step % log_every_ == 0 || s.step == last_step_) file_ << to_csv_row(s) << std::flush;
+  if (s.step % log_every_ == 0 || s.step == last_step_) file_.write(to_csv_row(s));
 }
 
 void Trainer::resume_from(const std::filesystem::path& checkpoint_dir) {

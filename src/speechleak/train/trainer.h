@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +19,7 @@
 #include "speechleak/train/objective.h"
 #include "speechleak/train/pretrain_config.h"
 #include "speechleak/train/training_config.h"
+#include "speechleak/util/file_io.h"
 #include "speechleak/util/progress.h"
 
 namespace speechleak::train {
@@ -109,7 +109,7 @@ class TrainLogFile {
   void add(const StepLog& s);
 
  private:
-  std::ofstream file_;
+  AppendFile file_;
   int log_every_;
   int64_t last_step_;
 };

@@ -1,7 +1,10 @@
 #include "speechleak/util/file_io.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -11,6 +14,13 @@
 #include "speechleak/util/random.h"
 
 namespace speechleak {
+
+std::string write_failure(int err) {
+  std::string why = err ? std::strerror(err) : "the stream reported an error";
+  if (err == ENOSPC || err == EFBIG || err == EDQUOT)
+    why += ": free space or raise the limit, then run the command again (finished work is kept)";
+  return "cannot be written (" + why + ")";
+}
 
 std::string read_text_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -55,8 +65,9 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
     }
     out.flush();
     if (!out) {
+      const int err = errno;
       std::filesystem::remove(tmp);
-      throw FileError(tmp, "write failed (disk full?)");
+      throw FileError(path, write_failure(err));
     }
   }
   std::filesystem::rename(tmp, path);
@@ -64,6 +75,44 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
 
 void write_text_file_atomically(const std::filesystem::path& path, const std::string& content) {
   write_file_atomically(path, [&](std::ostream& out) { out << content; });
+}
+
+AppendFile::AppendFile(const std::filesystem::path& path) : path_(path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw FileError(path, std::string("cannot be opened for appending: ") + std::strerror(errno));
+}
+
+AppendFile::~AppendFile() { close(); }
+
+AppendFile::AppendFile(AppendFile&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
+
+AppendFile& AppendFile::operator=(AppendFile&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = other.fd_;
+    path_ = std::move(other.path_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+void AppendFile::close() noexcept {
+  if (fd_ < 0) return;
+  ::fsync(fd_);
+  ::close(fd_);
+  fd_ = -1;
+}
+
+void AppendFile::write(const void* data, size_t n) {
+  if (fd_ < 0) throw Error("AppendFile::write: " + path_.string() + " is not open");
+  const auto* p = static_cast<const char*>(data);
+  while (n > 0) {
+    const ssize_t w = ::write(fd_, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) throw FileError(path_, write_failure(errno));
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
 }
 
 uint64_t hash_file(const std::filesystem::path& path, uint64_t h) {

@@ -15,8 +15,8 @@ struct Progress {
   int64_t failed = 0;      // items skipped so far
 };
 
-// Called from the thread running the loop; must be cheap. Returning is the only way back (no abort here;
-// long jobs are resumable instead).
+// Called from the thread running the loop; must be cheap. It may throw to stop the loop (the CLI throws Interrupted
+// on SIGINT/SIGTERM, util/interrupt.h): loops call it only where what they wrote so far can be resumed from.
 using ProgressCallback = std::function<void(const Progress&)>;
 
 }  // namespace speechleak

@@ -28,6 +28,14 @@ std::string SkipReport::summary(size_t succeeded, const std::string& noun, const
   return out;
 }
 
+std::string SkipReport::examples(size_t n) const {
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < n; ++i)
+    out += (i ? "; " : "; e.g. ") + items[i].id + (items[i].where.empty() ? "" : " (" + items[i].where + ")") + ": " +
+           items[i].reason;
+  return out;
+}
+
 void SkipReport::append(const SkipReport& other) {
   items.insert(items.end(), other.items.begin(), other.items.end());
 }

@@ -22,6 +22,9 @@ struct SkipReport {
   std::map<std::string, size_t> counts_by_reason() const;
   // "412 of 415 utterances read; 3 skipped (2 too short, 1 missing transcript)"
   std::string summary(size_t succeeded, const std::string& noun, const std::string& verb) const;
+  // The first `n` items as "; e.g. <id> (<where>): <reason>; <id> ...", or "" when there are none: what an error
+  // says when every item failed, so the user sees why without a log.
+  std::string examples(size_t n) const;
   void append(const SkipReport& other);
 };
 

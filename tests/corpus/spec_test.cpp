@@ -88,8 +88,8 @@ TEST(CorpusSpec, UnknownFormatsAndKeysListTheValidOnes) {
   const auto key = error_of("vctk:/v?max_speaker=3");
   EXPECT_TRUE(contains(key, "'max_speaker'")) << key;
   EXPECT_TRUE(contains(key,
-                       "max_speakers, max_utts_per_speaker, min_duration, max_duration, seed, alignments, max_audio_seconds, "
-                       "require_transcript, mic"))
+                       "max_speakers, max_utts_per_speaker, min_duration, max_duration, seed, alignments, "
+                       "max_audio_seconds, require_transcript, mic"))
       << key;
   const auto wrong_format = error_of("kaldi:/k?mic=mic2");
   EXPECT_TRUE(contains(wrong_format, "'mic'")) << wrong_format;

@@ -210,8 +210,8 @@ void unpack_store(const std::filesystem::path& input, const std::filesystem::pat
 }
 
 // fuzz/regressions/feature_store: a store.json whose "format" is a number escaped as a JSON library error (the
-// CLI said "internal error"); index lines with fields of the wrong type, negative or overflowing shapes, and data
-// files outside the store are refused the same way.
+// CLI said "internal error"), and a float past 2^64 where an index line wants a whole number was undefined
+// behaviour; fields of the wrong type, negative or overflowing shapes and data files outside the store are refused.
 TEST(FeatureStore, ManifestsAndIndexLinesOfTheWrongShapeAreFormatErrors) {
   testing::TempDir dir;
   unpack_store(std::filesystem::path(SPEECHLEAK_SOURCE_DIR) /
@@ -225,16 +225,21 @@ TEST(FeatureStore, ManifestsAndIndexLinesOfTheWrongShapeAreFormatErrors) {
   testing::write_text(dir / "store.json", "{\"format\": \"speechleak-feature-store\"}");
   testing::write_text(dir / "data-0-of-1-0.bin", std::string(64, '\0'));
   testing::write_text(dir / "outside.bin", std::string(64, '\0'));
-  const std::string ok = R"({"dtype": "float64", "shape": [2], "file": "data-0-of-1-0.bin", "offset": 0, "nbytes": 16})";
-  testing::write_text(dir / "index-0-of-1.jsonl", "{\"utt\": \"u\", \"arrays\": {\"m\": " + ok + "}}\n");
+  // One index line whose array "m" has these shape, file, offset and nbytes.
+  const auto line = [](const std::string& shape, const std::string& file, const std::string& offset,
+                       const std::string& nbytes) {
+    return "{\"utt\": \"u\", \"arrays\": {\"m\": {\"dtype\": \"float64\", \"shape\": " + shape + ", \"file\": \"" + file +
+           "\", \"offset\": " + offset + ", \"nbytes\": " + nbytes + "}}}";
+  };
+  const std::string data = "data-0-of-1-0.bin";
+  testing::write_text(dir / "index-0-of-1.jsonl", line("[2]", data, "0", "16") + "\n");
   EXPECT_EQ(StoreReader{dir.path()}.records().size(), 1u);
   for (const std::string bad :
-       {R"({"utt": 7, "arrays": {}})", R"({"utt": "u", "arrays": {"m": 3}})",
-        R"({"utt": "u", "arrays": {"m": {"dtype": "float64", "shape": "x", "file": "data-0-of-1-0.bin", "offset": 0, "nbytes": 16}}})",
-        R"({"utt": "u", "arrays": {"m": {"dtype": "float64", "shape": [-2, -1], "file": "data-0-of-1-0.bin", "offset": 0, "nbytes": 16}}})",
-        R"({"utt": "u", "arrays": {"m": {"dtype": "float64", "shape": [4294967296, 4294967296], "file": "data-0-of-1-0.bin", "offset": 0, "nbytes": 0}}})",
-        R"({"utt": "u", "arrays": {"m": {"dtype": "float64", "shape": [2], "file": "data-0-of-1-0.bin", "offset": 18446744073709551608, "nbytes": 16}}})",
-        R"({"utt": "u", "arrays": {"m": {"dtype": "float64", "shape": [2], "file": "outside.bin", "offset": 0, "nbytes": 16}}})"}) {
+       {std::string(R"({"utt": 7, "arrays": {}})"), std::string(R"({"utt": "u", "arrays": {"m": 3}})"),
+        line("\"x\"", data, "0", "16"), line("[-2, -1]", data, "0", "16"),
+        line("[4294967296, 4294967296]", data, "0", "0"), line("[2]", data, "18446744073709551608", "16"),
+        line("[2]", "outside.bin", "0", "16"), line("[2]", data, "4.48889e+89", "16"),
+        line("[2.0]", data, "0", "16")}) {
     testing::write_text(dir / "index-0-of-1.jsonl", bad + "\n");
     EXPECT_THROW(StoreReader{dir.path()}, FormatError) << bad;
   }

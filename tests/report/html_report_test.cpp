@@ -176,6 +176,10 @@ TEST_F(HtmlReportTest, NoiseMaskingRunsFillTheSectionSideBySideWithAudits) {
   // A malformed noise_masking object is refused, naming the file.
   write_text_file_atomically(dir_ / "nm" / "summary.json", R"({"noise_masking": {"sets": 3}})");
   EXPECT_THROW(load_run(dir_ / "nm"), FormatError);
+  // So is a set of the wrong type, when the page is drawn (not the JSON library's error).
+  write_text_file_atomically(dir_ / "nm" / "summary.json", R"({"noise_masking": {"sets": [3]}})");
+  runs.back() = load_run(dir_ / "nm");
+  EXPECT_THROW(render_report(runs, {}, ""), FormatError);
 }
 
 TEST_F(HtmlReportTest, SpeakerTableIsLimitedToTopN) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -46,7 +47,25 @@ std::optional<uint64_t> array_bytes(const std::vector<int64_t>& shape, DType dty
 
 // A data file name as the writer makes them ("data-<part>-<n>.bin"): nothing that leaves the store directory.
 bool is_data_file_name(const std::string& name) {
-  return text::starts_with(name, "data-") && name.find('/') == std::string::npos && name.find('\0') == std::string::npos;
+  return text::starts_with(name, "data-") && name.find_first_of(std::string("/\0", 2)) == std::string::npos;
+}
+
+// A JSON whole number >= 0 as written by the writer. nlohmann's get<uint64_t>() would also convert a float, and a
+// float past 2^64 makes that conversion undefined behaviour.
+std::optional<uint64_t> whole_number(const json& v) {
+  if (!v.is_number_unsigned()) return std::nullopt;
+  return v.get<uint64_t>();
+}
+
+std::optional<std::vector<int64_t>> shape_of(const json& v) {
+  if (!v.is_array()) return std::nullopt;
+  std::vector<int64_t> shape;
+  for (const auto& d : v) {
+    const auto n = whole_number(d);
+    if (!n || *n > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+    shape.push_back(static_cast<int64_t>(*n));
+  }
+  return shape;
 }
 
 // Parses one index line; nullopt when it is torn, malformed, or points outside its data file.
@@ -60,8 +79,11 @@ std::optional<RecordRef> parse_index_line(const std::string& line, const fs::pat
     if (j.contains("meta"))
       for (auto& [k, v] : j["meta"].items()) r.meta[k] = v.get<std::string>();
     for (auto& [name, a] : j["arrays"].items()) {
-      ArrayRef ref{parse_dtype(a.at("dtype").get<std::string>(), index_path), a.at("shape").get<std::vector<int64_t>>(),
-                   a.at("file").get<std::string>(), a.at("offset").get<uint64_t>(), a.at("nbytes").get<uint64_t>()};
+      const auto shape = shape_of(a.at("shape"));
+      const auto offset = whole_number(a.at("offset")), nbytes = whole_number(a.at("nbytes"));
+      if (!shape || !offset || !nbytes) return std::nullopt;
+      ArrayRef ref{parse_dtype(a.at("dtype").get<std::string>(), index_path), *shape, a.at("file").get<std::string>(),
+                   *offset, *nbytes};
       const auto bytes = array_bytes(ref.shape, ref.dtype);
       if (!bytes || *bytes != ref.nbytes || !is_data_file_name(ref.file)) return std::nullopt;
       std::error_code ec;

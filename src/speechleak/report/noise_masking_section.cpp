@@ -1,6 +1,7 @@
 #include "speechleak/report/noise_masking_section.h"
 
 #include "speechleak/report/html_escape.h"
+#include "speechleak/util/error.h"
 #include "speechleak/util/number_format.h"
 
 namespace speechleak::report {
@@ -13,7 +14,8 @@ double num(const json& j, const char* key) { return j.contains(key) && j.at(key)
 std::string rate_cell(const json& rate) {
   if (!rate.is_object()) return "<td class=\"num missing\">—</td>";
   std::string ci;
-  if (rate.contains("wilson95") && rate.at("wilson95").is_array() && rate.at("wilson95").size() == 2)
+  const auto numbers = [](const json& pair) { return pair.size() == 2 && pair[0].is_number() && pair[1].is_number(); };
+  if (rate.contains("wilson95") && rate.at("wilson95").is_array() && numbers(rate.at("wilson95")))
     ci = " <span class=\"ci\">[" + text::fixed(100 * rate["wilson95"][0].get<double>(), 1) + ", " +
          text::fixed(100 * rate["wilson95"][1].get<double>(), 1) + "]</span>";
   return "<td class=\"num\">" + text::percent(num(rate, "rate"), 1) + ci + "</td>";
@@ -104,6 +106,15 @@ std::string noise_masking_section(const std::vector<RunData>& runs) {
   bool any = false;
   for (const RunData& r : runs) any |= r.noise_masking.has_value();
   if (!any) return "<section id=\"noise-masking\" hidden></section>\n";
+  // The loader checks the shape it needs ("sets" is an array); a field of another type than a noise-masking run
+  // writes is named here rather than escaping as the JSON library's error.
+  for (const RunData& run : runs) {
+    try {
+      (void)rates_table({run}), (void)comparisons_list({run}), (void)filter_table({run});
+    } catch (const json::exception& e) {
+      throw FormatError(run.dir / "summary.json", std::string("noise_masking: unexpected field type: ") + e.what());
+    }
+  }
   return "<section id=\"noise-masking\"><h2>Noise masking: recovered names</h2>\n<p class=\"note\">The name's audio "
          "replaced by noise, the fine-tuned recogniser asked what was said. Target: pretraining utterances; control: "
          "utterances of the same kind the encoder never saw. Only the gap between them is evidence of memorisation "

@@ -53,6 +53,17 @@ TEST_F(KaldiDir, RefusesPipedEntriesByDefault) {
                                "121-55-0001: missing recording", "999-1-0000: not in utt2spk"}));
 }
 
+// fuzz/regressions/kaldi: a path longer than the system allows (ENAMETOOLONG) threw filesystem_error out of the
+// corpus loop; it is a missing file like any other.
+TEST_F(KaldiDir, APathTooLongForTheSystemIsMissingAudio) {
+  write_text(data / "wav.scp", "u1 " + (dir / "audio/a.wav").string() + "\nu2 /" + std::string(5000, 'x') + ".wav\n");
+  write_text(data / "utt2spk", "u1 s1\nu2 s1\n");
+  std::filesystem::remove(data / "text"), std::filesystem::remove(data / "spk2gender");
+  const Corpus c = read();
+  EXPECT_EQ(ids(c), (Strings{"u1"}));
+  EXPECT_EQ(skips(c), (Strings{"u2: missing audio"}));
+}
+
 TEST_F(KaldiDir, ReadsFieldsOfPlainEntries) {
   const Corpus c = read();
   const Utterance* u = c.find("1089-134686-0000");

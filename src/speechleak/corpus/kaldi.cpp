@@ -136,7 +136,8 @@ std::variant<AudioSource, std::string> locate_audio(const std::string& utt, cons
     source = AudioSource::piped(*cmd);
   } else {
     source = AudioSource::file(w->second.value);
-    if (!fs::exists(source.path)) return "missing audio: no " + source.path;
+    std::error_code ec;  // a name the system refuses (too long, ...) is as missing as an absent file
+    if (!fs::exists(source.path, ec)) return "missing audio: no " + source.path + (ec ? " (" + ec.message() + ")" : "");
   }
   if (seg) {
     if (source.kind == AudioSource::Kind::File) source.kind = AudioSource::Kind::Segment;

@@ -276,7 +276,8 @@ Corpus read_manifest(const fs::path& path, ManifestExtras* extras) {
       throw line_error(path, i + 1,
                        "duplicate utt_id '" + u.id + "' (first at line " + std::to_string(it->second) + ")");
     set_sex(r, u.speaker_id, corpus);
-    if (!fs::exists(u.source.path)) {
+    std::error_code missing;  // a name the system refuses (too long, ...) counts as missing, not as a crash
+    if (!fs::exists(u.source.path, missing)) {
       corpus.skipped.add(u.id, path.string() + ":" + std::to_string(i + 1), "missing audio: no " + u.source.path);
       continue;
     }

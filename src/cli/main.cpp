@@ -73,7 +73,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // A command line CLI11 cannot parse is the user's to fix, like every other bad argument: "error: ...", exit 1
+    // (CLI11's own codes, 105-114, would read as something else to a script).
+    std::cerr << "error: " << e.what() << "\nRun with --help for more information.\n";
+    return 1;
   } catch (const speechleak::Interrupted& e) {
     return report_interrupted(e.signal(), "");
   } catch (const speechleak::Error& e) {

@@ -171,11 +171,23 @@ std::vector<Case> checkpoint_cases() {
          return "model info " + q(d / "model.pt");
        },
        1, {"{dir}/model.pt"}},
-      {"WavLMRefusedByName", "checkpoint",
+      {"Data2VecRefusedByName", "checkpoint",
+       [](const fs::path& d) {
+         return "model info " + q(model_with_config(d, [](json& c) { c["model_type"] = "data2vec-audio"; }));
+       },
+       1, {"config.json", "data2vec-audio", "supported: wav2vec2, hubert, wavlm"}},
+      {"WavLMConfigOnAnotherFamilysWeights", "checkpoint",
        [](const fs::path& d) {
          return "model info " + q(model_with_config(d, [](json& c) { c["model_type"] = "wavlm"; }));
        },
-       1, {"config.json", "wavlm"}},
+       1, {"model.safetensors", "missing tensors", "wavlm", "rel_attn_embed"}},
+      {"WavLMBucketsInconsistent", "checkpoint",
+       [](const fs::path& d) {
+         return "model info " + q(model_with_config(d, [](json& c) {
+                  c["model_type"] = "wavlm", c["num_buckets"] = 320, c["max_bucket_distance"] = 50;
+                }));
+       },
+       1, {"config.json", "max_bucket_distance", "50"}},
       {"CtcModelWithoutVocab", "checkpoint",
        [](const fs::path& d) {
          copy_dir(kCtc, d / "asr");
@@ -469,6 +481,17 @@ std::vector<Case> argument_cases() {
                 q(d / "hyp.tsv");
        },
        1, {"not a CTC model"}, {"hyp.tsv"}},
+      {"OptionUnknown", "argument",
+       [](const fs::path& d) {
+         return "extract --model " + q(kHubert) + " --corpus " + ls_spec(librispeech(d / "LS")) + " --out " +
+                q(d / "store") + " --no-such-flag";
+       },
+       1, {"--no-such-flag"}, {"store"}},
+      {"RequiredOptionMissing", "argument",
+       [](const fs::path& d) {
+         return "extract --corpus " + ls_spec(librispeech(d / "LS")) + " --out " + q(d / "store");
+       },
+       1, {"--model", "required"}},
       {"ThreadsNegative", "argument",
        [](const fs::path& d) {
          return "extract --threads=-2 --model " + q(kHubert) + " --corpus " + ls_spec(librispeech(d / "LS")) +

@@ -70,6 +70,25 @@ TEST(ExtractCli, ReportsSkippedFilesAndRefusesAMismatchedStore) {
 }
 
 // A hidden state the model lacks is refused before the corpus is read: the corpus here does not even exist.
+// WavLM loads through the same commands as the other families: a sharded large-layout checkpoint is described by
+// `model info` and extracted into a store (its states against the Python reference: tests/encoder/parity_test.cpp).
+TEST(ExtractCli, AWavLMCheckpointIsDescribedAndExtractedLikeAnyOther) {
+  TempDir dir;
+  const auto wavlm = fs::path(SPEECHLEAK_SOURCE_DIR) / "tests/fixtures/encoder/f_wavlm_large";
+  std::string out;
+  ASSERT_EQ(testing::run_command(std::string(SPEECHLEAK_CLI_PATH) + " model info " + wavlm.string(), &out), 0) << out;
+  EXPECT_NE(out.find("wavlm"), std::string::npos) << out;
+  EXPECT_NE(out.find("num_buckets=16 max_bucket_distance=40"), std::string::npos) << out;
+  const std::string spec = "'librispeech:" + testing::write_tone_librispeech(dir / "LS", "s", 1, 2, 3).string() + ":s'";
+  ASSERT_EQ(testing::run_command(std::string(SPEECHLEAK_CLI_PATH) + " -q extract --threads 1 --model " +
+                                     wavlm.string() + " --corpus " + spec + " --layers 0 3 --out " +
+                                     (dir / "store").string(),
+                                 &out),
+            0)
+      << out;
+  EXPECT_EQ(read_lines(dir / "store" / "index-0-of-1.jsonl").size(), 6u);
+}
+
 TEST(ExtractCli, RefusesALayerTheModelLacksBeforeReadingTheCorpus) {
   TempDir dir;
   const std::string cmd = std::string(SPEECHLEAK_CLI_PATH) + " extract --model " + kModel.string() +

@@ -46,6 +46,25 @@ bool wait_until(const std::function<bool()>& ready) {
   return false;
 }
 
+struct Interrupted {
+  bool reached = false;  // `ready` held before the signal was sent
+  int status = -1;
+  std::string log;
+};
+
+// Runs the CLI with `args` in the background, sends `signal` once `ready` holds, and waits for it to exit.
+Interrupted interrupt_when(const std::string& args, const fs::path& log, const std::function<bool()>& ready,
+                           int signal) {
+  Interrupted r;
+  const int pid = testing::start_command(kCli + args, log);
+  if (pid <= 0) return r;
+  r.reached = wait_until(ready);
+  ::kill(pid, signal);
+  r.status = testing::wait_command(pid);
+  r.log = read_text_file(log);
+  return r;
+}
+
 size_t lines_in(const fs::path& file) { return fs::exists(file) ? read_lines(file).size() : 0; }
 
 void expect_contains(const std::string& text, const std::string& what) {
@@ -116,14 +135,12 @@ TEST(FaultCli, PretrainingStoppedByAFullDiskOrSigtermResumesToTheSameModel) {
   EXPECT_EQ(read_text_file(full / "model.safetensors"), model) << out;
 
   const auto stopped = dir / "stopped";
-  const int pid = testing::start_command(kCli + args + stopped.string(), dir / "log.txt");
-  ASSERT_GT(pid, 0);
-  ASSERT_TRUE(wait_until([&] { return lines_in(stopped / "train_log.csv") >= 3; }));
-  ::kill(pid, SIGTERM);
-  const int status = testing::wait_command(pid);
-  const auto log = read_text_file(dir / "log.txt");
-  ASSERT_NE(status, 0) << "the run finished before SIGTERM arrived (make it longer):\n" << log;
-  EXPECT_EQ(status, 128 + SIGTERM) << log;
+  const auto r = interrupt_when(args + stopped.string(), dir / "log.txt",
+                                 [&] { return lines_in(stopped / "train_log.csv") >= 3; }, SIGTERM);
+  const auto& log = r.log;
+  ASSERT_TRUE(r.reached) << log;
+  ASSERT_NE(r.status, 0) << "the run finished before SIGTERM arrived (make it longer):\n" << log;
+  EXPECT_EQ(r.status, 128 + SIGTERM) << log;
   expect_contains(log, "interrupted by SIGTERM");
   expect_contains(log, "--resume");
   EXPECT_TRUE(fs::exists(stopped / "checkpoints" / "latest")) << log;
@@ -140,14 +157,12 @@ TEST(FaultCli, CtrlCDuringExtractionStopsWith130AndTheRerunCompletesTheStore) {
   run_ok(args + (dir / "reference").string());
 
   const auto store = dir / "store";
-  const int pid = testing::start_command(kCli + args + store.string(), dir / "log.txt");
-  ASSERT_GT(pid, 0);
-  ASSERT_TRUE(wait_until([&] { return lines_in(store / "index-0-of-1.jsonl") >= 1; }));
-  ::kill(pid, SIGINT);
-  const int status = testing::wait_command(pid);
-  const auto log = read_text_file(dir / "log.txt");
-  ASSERT_NE(status, 0) << "the extraction finished before SIGINT arrived (make it longer):\n" << log;
-  EXPECT_EQ(status, 128 + SIGINT) << log;
+  const auto r = interrupt_when(args + store.string(), dir / "log.txt",
+                                 [&] { return lines_in(store / "index-0-of-1.jsonl") >= 1; }, SIGINT);
+  const auto& log = r.log;
+  ASSERT_TRUE(r.reached) << log;
+  ASSERT_NE(r.status, 0) << "the extraction finished before SIGINT arrived (make it longer):\n" << log;
+  EXPECT_EQ(r.status, 128 + SIGINT) << log;
   expect_contains(log, "interrupted by SIGINT");
   expect_contains(log, "run the same command again");
   EXPECT_LT(lines_in(store / "index-0-of-1.jsonl"), 48u);

@@ -8,6 +8,8 @@
 #include "speechleak/encoder/encoder.h"
 #include "speechleak/encoder/hf_loader.h"
 #include "speechleak/encoder/native_encoder.h"
+#include "speechleak/encoder/relative_position.h"
+#include "speechleak/util/file_io.h"
 #include "support/test_support.h"
 #include "speechleak/util/error.h"
 
@@ -219,13 +221,66 @@ TEST(HfLoader, UnsupportedModelType) {
   TempDir dir;
   fs::create_directories(dir / "w");
   fs::copy_file(fixtures() / "a_hubert_group/model.safetensors", dir / "w/model.safetensors");
-  testing::write_text(dir / "w/config.json", R"({"model_type": "wavlm", "hidden_size": 32})");
+  testing::write_text(dir / "w/config.json", R"({"model_type": "data2vec-audio", "hidden_size": 32})");
   auto e = load_error(dir / "w");
-  EXPECT_NE(e.find("model_type \"wavlm\" is not supported"), std::string::npos) << e;
+  EXPECT_NE(e.find("model_type \"data2vec-audio\" is not supported; supported: wav2vec2, hubert, wavlm"),
+            std::string::npos)
+      << e;
   testing::write_text(dir / "w/config.json", R"({"model_type": "hubert", "hidden_size": 30,
       "num_attention_heads": 4})");
   auto e2 = load_error(dir / "w");
   EXPECT_NE(e2.find("hidden_size: expected a multiple of num_attention_heads (4), got 30"), std::string::npos) << e2;
+}
+
+TEST(HfLoader, WavLMShardsLoadAndItsTensorsAreNamedWhenMissing) {
+  auto large = load_hf_directory(fixtures() / "f_wavlm_large");
+  EXPECT_EQ(large.model->config().model_type, "wavlm");
+  EXPECT_EQ(large.model->config().num_buckets, 16);
+  EXPECT_EQ(large.model->config().max_bucket_distance, 40);
+  EXPECT_EQ(large.model->parameter_count(), large.model->config().parameter_count());
+  EXPECT_EQ(large.report.pos_conv_form, "parametrizations");
+  auto base = load_hf_directory(fixtures() / "e_wavlm_base");
+  EXPECT_EQ(base.report.prefix, "wavlm.");
+  EXPECT_EQ(base.model->parameter_count(), base.model->config().parameter_count());
+
+  // A wav2vec2-family checkpoint under a WavLM config lacks the relative position tensors: named.
+  TempDir dir;
+  fs::create_directories(dir / "w");
+  fs::copy_file(fixtures() / "a_hubert_group/model.safetensors", dir / "w/model.safetensors");
+  auto config = read_text_file(fixtures() / "a_hubert_group/config.json");
+  config.replace(config.find("\"hubert\""), 8, "\"wavlm\"");
+  testing::write_text(dir / "w/config.json", config);
+  auto e = load_error(dir / "w");
+  EXPECT_NE(e.find("missing tensors (expected by config.json for a wavlm model)"), std::string::npos) << e;
+  EXPECT_NE(e.find("encoder.layers.0.attention.gru_rel_pos_const"), std::string::npos) << e;
+  EXPECT_NE(e.find("encoder.layers.0.attention.rel_attn_embed.weight"), std::string::npos) << e;
+
+  // A shard named by the index but absent is named.
+  fs::create_directories(dir / "s");
+  for (const auto& f : fs::directory_iterator(fixtures() / "f_wavlm_large")) fs::copy(f.path(), dir / "s" / "");
+  fs::remove(dir / "s/model-00002-of-00002.safetensors");
+  EXPECT_NE(load_error(dir / "s").find("model-00002-of-00002.safetensors"), std::string::npos);
+  for (const char* index : {R"({"weight_map": {"a": 3}})", R"({"weight_map": {"a": "../model.safetensors"}})"}) {
+    testing::write_text(dir / "s/model.safetensors.index.json", index);
+    const auto e2 = load_error(dir / "s");
+    EXPECT_NE(e2.find("model.safetensors.index.json: weight_map['a']: expected a shard file name"), std::string::npos)
+        << e2;
+  }
+}
+
+TEST(WavLMBuckets, MatchHuggingFacesFormula) {
+  // Worked by hand from modeling_wavlm.py (and asserted by scripts/make_wavlm_fixtures.py against its own
+  // implementation): 320 buckets, max distance 800: 160 per sign, distances below 80 exact.
+  const auto b = relative_position_buckets(10001, 320, 800);
+  EXPECT_EQ(b.sizes(), (std::vector<int64_t>{10001, 10001}));
+  const auto at = [&](int64_t query, int64_t key) { return b[query][key].item<int64_t>(); };
+  EXPECT_EQ(at(0, 0), 0);
+  EXPECT_EQ(at(0, 3), 163);    // +3: positive side, exact
+  EXPECT_EQ(at(5, 0), 5);      // -5: negative side, exact
+  EXPECT_EQ(at(0, 100), 247);  // +100: 160 + 80 + floor(log(100/80) / log(10) * 80)
+  EXPECT_EQ(at(100, 0), 87);
+  EXPECT_EQ(at(0, 10000), 319);  // past max distance: the last bucket
+  EXPECT_EQ(at(10000, 0), 159);
 }
 
 TEST(HfLoader, SaveAndReloadIsExact) {

@@ -60,6 +60,60 @@ TEST(Wav2Vec2Config, JsonRoundTrip) {
   c.feat_proj_layer_norm = false;
   auto back = Wav2Vec2Config::from_json(c.to_json(), "mem");
   EXPECT_EQ(back.to_string(), c.to_string());
+  c.model_type = "wavlm";
+  c.feat_proj_layer_norm = true;  // WavLM always has it (from_json sets it)
+  c.num_buckets = 64;
+  c.max_bucket_distance = 100;
+  const auto j = c.to_json();
+  EXPECT_EQ(j.at("architectures")[0], "WavLMModel");
+  back = Wav2Vec2Config::from_json(j, "mem");
+  EXPECT_EQ(back.to_string(), c.to_string());
+  EXPECT_NE(c.to_string().find("num_buckets=64 max_bucket_distance=100"), std::string::npos);
+  EXPECT_TRUE(back.has_feat_proj_layer_norm());
+}
+
+TEST(Wav2Vec2Config, WavLMBucketsMustBeConsistent) {
+  auto c = tiny_config(false);
+  c.model_type = "wavlm";
+  c.num_buckets = 2;
+  EXPECT_THROW(c.validate(), InvalidArgument);
+  c.num_buckets = 320;
+  c.max_bucket_distance = 80;  // not beyond the 80 exact distances: HF's logarithm would divide by zero
+  try {
+    c.validate();
+    ADD_FAILURE() << "accepted max_bucket_distance 80 with 320 buckets";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("max_bucket_distance"), std::string::npos) << e.what();
+  }
+  auto j = c.to_json();
+  EXPECT_THROW((void)Wav2Vec2Config::from_json(j, "mem"), FormatError);
+}
+
+// fuzz/regressions/hf_config: an integer field given as a float past int's range was converted to int (undefined
+// behaviour); integers must be JSON integers that fit, whatever the field.
+TEST(Wav2Vec2Config, IntegerFieldsMustBeIntegersThatFit) {
+  const auto regression = std::filesystem::path(SPEECHLEAK_SOURCE_DIR) /
+                          "fuzz/regressions/hf_config/conv-kernel-integer-past-int-as-float";
+  try {
+    (void)read_hf_config(regression);
+    ADD_FAILURE() << "accepted " << regression;
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("field 'conv_kernel' has an unexpected type: 1e+21"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find(regression.string()), std::string::npos) << e.what();
+  }
+  const auto base = tiny_config(false).to_json();
+  for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+           {"hidden_size", 1e300}, {"hidden_size", 16.0}, {"num_hidden_layers", 4294967298LL},
+           {"num_attention_heads", -1e19}, {"conv_stride", {5, 2.5}}, {"conv_dim", "16"}, {"conv_bias", 1},
+           {"layer_norm_eps", "1e-5"}}) {
+    auto j = base;
+    j[key] = value;
+    EXPECT_THROW((void)Wav2Vec2Config::from_json(j, "mem"), FormatError) << key << " = " << value.dump();
+  }
+  auto j = base;
+  j["layer_norm_eps"] = 1;  // a JSON integer is a valid float
+  EXPECT_DOUBLE_EQ(Wav2Vec2Config::from_json(j, "mem").layer_norm_eps, 1.0);
 }
 
 TEST(Wav2Vec2Modules, TrainsFromRandomInit) {

@@ -1,5 +1,6 @@
 // Parity with torchaudio: every hidden state of the committed fixtures (scripts/make_encoder_fixtures.py), for
-// single utterances and padded batches, HF directories and TorchScript files.
+// single utterances and padded batches, HF directories and TorchScript files; WavLM against the reference written
+// from Hugging Face's modeling_wavlm.py (scripts/make_wavlm_fixtures.py).
 #include <gtest/gtest.h>
 
 #include "encoder/encoder_test_util.h"
@@ -93,7 +94,10 @@ INSTANTIATE_TEST_SUITE_P(
     // Ignored keys: the heads and pretraining tensors (masked_spec_embed is loaded: it is part of the model).
     ::testing::Values(HfCase{"a_hubert_group", "hubert", 2, 32, audio::Normalization::None, 3},
                       HfCase{"b_w2v2_stable", "wav2vec2", 3, 48, audio::Normalization::ZeroMeanUnitVar, 9},
-                      HfCase{"c_hubert_fpln", "hubert", 2, 64, audio::Normalization::None, 0}),
+                      HfCase{"c_hubert_fpln", "hubert", 2, 64, audio::Normalization::None, 0},
+                      // WavLM base layout (prefix "wavlm.", lm_head ignored) and large layout (two shards).
+                      HfCase{"e_wavlm_base", "wavlm", 2, 32, audio::Normalization::None, 2},
+                      HfCase{"f_wavlm_large", "wavlm", 3, 48, audio::Normalization::ZeroMeanUnitVar, 0}),
     [](const auto& info) { return info.param.dir; });
 
 TEST(HfParityNormalization, OverrideChangesTheInput) {

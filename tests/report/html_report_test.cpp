@@ -176,10 +176,24 @@ TEST_F(HtmlReportTest, NoiseMaskingRunsFillTheSectionSideBySideWithAudits) {
   // A malformed noise_masking object is refused, naming the file.
   write_text_file_atomically(dir_ / "nm" / "summary.json", R"({"noise_masking": {"sets": 3}})");
   EXPECT_THROW(load_run(dir_ / "nm"), FormatError);
-  // So is a set of the wrong type, when the page is drawn (not the JSON library's error).
-  write_text_file_atomically(dir_ / "nm" / "summary.json", R"({"noise_masking": {"sets": [3]}})");
-  runs.back() = load_run(dir_ / "nm");
-  EXPECT_THROW(render_report(runs, {}, ""), FormatError);
+  // So is every field the section reads when its type is not what a noise-masking run writes (a float past 2^64
+  // as a count was undefined behaviour), named with its path.
+  for (const auto& [nm, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"sets": [3]})", "noise_masking.sets[0]: expected an object"},
+           {R"({"sets": [{"counts": {"trials": 1e300}}]})", "noise_masking.sets[0].counts.trials"},
+           {R"({"sets": [{"counts": {"exact": {"wilson95": "x"}}}]})", "noise_masking.sets[0].counts.exact.wilson95"},
+           {R"({"sets": [{"set": 7}]})", "noise_masking.sets[0].set"},
+           {R"({"sets": [{"filter_confidence": [{"kept": -1}]}]})", "noise_masking.sets[0].filter_confidence[0].kept"},
+           {R"({"sets": [], "comparisons": [{"p_value": "small"}]})", "noise_masking.comparisons[0].p_value"}}) {
+    write_text_file_atomically(dir_ / "nm" / "summary.json", R"({"noise_masking": )" + nm + "}");
+    try {
+      (void)load_run(dir_ / "nm");
+      ADD_FAILURE() << "accepted " << nm;
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("summary.json"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST_F(HtmlReportTest, SpeakerTableIsLimitedToTopN) {

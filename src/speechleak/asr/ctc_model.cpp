@@ -2,12 +2,15 @@
 
 #include <ATen/ATen.h>
 
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
 #include "speechleak/encoder/tensor_io.h"
 #include "speechleak/train/encoder_forward.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/json_number.h"
 
 namespace speechleak::asr {
 
@@ -65,6 +68,20 @@ std::string ctc_architecture(const json& config) {
   return "";
 }
 
+// A number field of config.json (`fallback` when absent); integers must be JSON integers (util/json_number.h).
+template <typename T>
+T config_number(const json& config, const char* key, T fallback, const fs::path& path) {
+  if (!config.contains(key) || config[key].is_null()) return fallback;
+  const json& v = config[key];
+  if constexpr (std::is_integral_v<T>) {
+    if (const auto n = json_integer<T>(v)) return *n;
+  } else if (v.is_number()) {
+    return v.get<T>();
+  }
+  throw FormatError(path, std::string(key) + ": expected " + (std::is_integral_v<T> ? "an integer" : "a number") +
+                              ", got " + v.dump());
+}
+
 const encoder::TensorView* find_tensor(const std::vector<encoder::SafetensorsFile>& files, const std::string& name,
                                        fs::path* where) {
   for (const auto& f : files)
@@ -91,16 +108,16 @@ CtcDirectory read_ctc_directory(const fs::path& dir) {
                                    "recognition head; fine-tune it with `speechleak finetune`)");
   d.vocabulary = Vocabulary::load(dir / "vocab.json");
   const auto& vocab = d.vocabulary;
-  const auto vocab_size = config.value("vocab_size", int64_t{-1});
+  const auto vocab_size = config_number(config, "vocab_size", int64_t{-1}, config_path);
   if (vocab_size != vocab.size())
     throw FormatError(dir / "vocab.json", "holds " + std::to_string(vocab.size()) + " tokens; config.json's "
                                           "vocab_size is " + std::to_string(vocab_size));
-  const auto pad = config.value("pad_token_id", vocab.blank());
+  const auto pad = config_number(config, "pad_token_id", vocab.blank(), config_path);
   if (pad != vocab.blank())
     throw FormatError(config_path, "pad_token_id " + std::to_string(pad) + " is not vocab.json's blank '" +
                                        vocab.pad_token() + "' (id " + std::to_string(vocab.blank()) + ")");
-  d.hidden_size = config.value("hidden_size", int64_t{768});
-  d.final_dropout = config.value("final_dropout", 0.1);
+  d.hidden_size = config_number(config, "hidden_size", int64_t{768}, config_path);
+  d.final_dropout = config_number(config, "final_dropout", 0.1, config_path);
   const auto files = encoder::open_hf_weights(dir);  // headers only
   const std::vector<std::pair<std::string, std::vector<int64_t>>> head = {
       {"lm_head.weight", {vocab.size(), d.hidden_size}}, {"lm_head.bias", {vocab.size()}}};
@@ -135,8 +152,10 @@ LoadedCtcModel load_ctc_directory(const fs::path& dir) {
 void save_ctc_directory(CtcModel& model, const fs::path& dir, bool do_normalize) {
   fs::create_directories(dir);
   const auto& c = model->encoder->config();
-  const bool hubert = c.model_type == "hubert";
-  const std::string prefix = hubert ? "hubert." : "wav2vec2.";
+  // HF's <Family>ForCTC: the encoder under the family's prefix, the head as lm_head.
+  const std::string prefix = c.model_type + ".";
+  const std::string architecture =
+      c.model_type == "hubert" ? "HubertForCTC" : c.model_type == "wavlm" ? "WavLMForCTC" : "Wav2Vec2ForCTC";
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   for (const auto& item : model->encoder->named_parameters(true)) tensors.emplace_back(prefix + item.key(), item.value());
   tensors.emplace_back("lm_head.weight", model->lm_head->weight);
@@ -144,7 +163,7 @@ void save_ctc_directory(CtcModel& model, const fs::path& dir, bool do_normalize)
   encoder::save_tensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
   const auto& v = model->vocabulary();
   json config = c.to_json();
-  config["architectures"] = json::array({hubert ? "HubertForCTC" : "Wav2Vec2ForCTC"});
+  config["architectures"] = json::array({architecture});
   config["vocab_size"] = v.size();
   config["pad_token_id"] = v.blank();
   config["ctc_loss_reduction"] = "mean";

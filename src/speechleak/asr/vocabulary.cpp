@@ -5,6 +5,7 @@
 #include "speechleak/corpus/words.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/json_number.h"
 
 namespace speechleak::asr {
 
@@ -46,9 +47,9 @@ Vocabulary Vocabulary::from_json(const nlohmann::json& j, const std::string& sou
   v.tokens_.assign(j.size(), std::string());
   std::vector<bool> seen(j.size(), false);
   for (auto it = j.begin(); it != j.end(); ++it) {
-    if (!it.value().is_number_integer())
-      throw FormatError(source, "vocab.json: token '" + it.key() + "': expected an integer id");
-    const auto id = it.value().get<int64_t>();
+    const auto number = json_integer<int64_t>(it.value());
+    if (!number) throw FormatError(source, "vocab.json: token '" + it.key() + "': expected an integer id");
+    const auto id = *number;
     if (id < 0 || id >= static_cast<int64_t>(j.size()))
       throw FormatError(source, "vocab.json: token '" + it.key() + "' has id " + std::to_string(id) +
                                     "; expected ids 0.." + std::to_string(j.size() - 1));

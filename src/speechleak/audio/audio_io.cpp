@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "speechleak/audio/audio_error.h"
 #include "speechleak/audio/resample.h"
 #include "speechleak/util/error.h"
+#include "speechleak/util/file_io.h"
 #include "speechleak/util/number_format.h"
 
 namespace speechleak::audio {
@@ -243,19 +245,27 @@ void write_audio(const std::filesystem::path& path, const Audio& audio, const Wr
   info.samplerate = audio.sample_rate;
   info.channels = 1;
   info.format = major | subtype;
-  {
-    SndfilePtr f(sf_open(tmp.c_str(), SFM_WRITE, &info));
-    if (!f) throw FileError(tmp, std::string("cannot be written: ") + sf_strerror(nullptr));
-    // Clip instead of wrapping around when float samples exceed [-1, 1].
-    sf_command(f.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
-    sf_count_t n = static_cast<sf_count_t>(audio.samples.size());
-    if (sf_writef_float(f.get(), audio.samples.data(), n) != n) {
-      std::string err = sf_strerror(f.get());
-      f.reset();
-      std::filesystem::remove(tmp);
-      throw FileError(path, "write failed: " + err);
-    }
-  }
+  // errno says why a write failed (a full disk, a size limit); libsndfile's own text only says that it did.
+  const auto fail = [&](const std::filesystem::path& file, int err, const std::string& library_text) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw FileError(file, err ? write_failure(err) : "cannot be written: " + library_text);
+  };
+  errno = 0;
+  SndfilePtr f(sf_open(tmp.c_str(), SFM_WRITE, &info));
+  if (!f) fail(tmp, errno, sf_strerror(nullptr));
+  // Clip instead of wrapping around when float samples exceed [-1, 1].
+  sf_command(f.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+  const auto n = static_cast<sf_count_t>(audio.samples.size());
+  errno = 0;
+  const bool written = sf_writef_float(f.get(), audio.samples.data(), n) == n;
+  const int write_errno = errno;
+  const std::string write_text = sf_strerror(f.get());
+  // Closing flushes the encoder's last block (FLAC): a full disk can show only here.
+  errno = 0;
+  const int closed = sf_close(f.release());
+  if (!written) fail(path, write_errno, write_text);
+  if (closed != 0) fail(path, errno, sf_error_number(closed));
   std::filesystem::rename(tmp, path);
 }
 

@@ -1,10 +1,14 @@
 #include "speechleak/encoder/hf_config.h"
 
+#include <limits>
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
 #include "speechleak/util/checks.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/json_number.h"
 #include "speechleak/util/number_format.h"
 
 namespace speechleak::encoder {
@@ -22,15 +26,50 @@ std::string join_ints(const std::vector<int>& v) {
 
 void require_positive(const std::string& field, long long v) { require_at_least(field, v, 1); }
 
+[[noreturn]] void wrong_type(const nlohmann::json& v, const char* key, const std::string& expected,
+                             const std::string& source) {
+  throw FormatError(source, std::string("field '") + key + "' has an unexpected type: " + v.dump() + " (expected " +
+                                expected + ")");
+}
+
+template <typename T>
+constexpr const char* json_kind() {
+  if constexpr (std::is_same_v<T, bool>) return "true or false";
+  if constexpr (std::is_same_v<T, std::string>) return "a string";
+  return "a number";
+}
+
+// One value of a field; integers must be JSON integers that fit (json_number.h says why).
+template <typename T>
+T field_value(const nlohmann::json& v, const char* key, const std::string& source) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    const auto n = json_integer<T>(v);
+    if (!n)
+      wrong_type(v, key, "an integer from " + std::to_string(std::numeric_limits<T>::min()) + " to " +
+                             std::to_string(std::numeric_limits<T>::max()), source);
+    return *n;
+  } else {
+    try {
+      return v.get<T>();
+    } catch (const nlohmann::json::exception&) {
+      wrong_type(v, key, json_kind<T>(), source);
+    }
+  }
+}
+
 // Reads `key` into `out` when present; a present value of the wrong type is an error naming the file.
 template <typename T>
 void read_field(const nlohmann::json& j, const char* key, T& out, const std::string& source) {
   if (!j.contains(key) || j[key].is_null()) return;
-  try {
-    out = j[key].get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw FormatError(source, std::string("field '") + key + "' has an unexpected type: " + j[key].dump());
-  }
+  out = field_value<T>(j[key], key, source);
+}
+
+template <typename T>
+void read_field(const nlohmann::json& j, const char* key, std::vector<T>& out, const std::string& source) {
+  if (!j.contains(key) || j[key].is_null()) return;
+  if (!j[key].is_array()) wrong_type(j[key], key, "a list", source);
+  out.clear();
+  for (const auto& v : j[key]) out.push_back(field_value<T>(v, key, source));
 }
 
 }  // namespace
@@ -56,8 +95,8 @@ std::string to_string(Activation a) {
 std::string to_string(ExtractorNorm n) { return n == ExtractorNorm::Group ? "group" : "layer"; }
 
 void Wav2Vec2Config::validate() const {
-  if (model_type != "wav2vec2" && model_type != "hubert")
-    throw invalid_argument("model_type", "\"wav2vec2\" or \"hubert\"", "\"" + model_type + "\"");
+  if (model_type != "wav2vec2" && model_type != "hubert" && model_type != "wavlm")
+    throw invalid_argument("model_type", "\"wav2vec2\", \"hubert\" or \"wavlm\"", "\"" + model_type + "\"");
   require_positive("hidden_size", hidden_size);
   require_positive("num_hidden_layers", num_hidden_layers);
   require_positive("num_attention_heads", num_attention_heads);
@@ -82,6 +121,12 @@ void Wav2Vec2Config::validate() const {
     throw invalid_argument("num_conv_pos_embedding_groups", "a divisor of hidden_size (" +
                                                                 std::to_string(hidden_size) + ")",
                            std::to_string(num_conv_pos_embedding_groups));
+  if (has_relative_position_bias()) {
+    // HF's bucketing: num_buckets / 2 per sign, the first half of those exact; the rest spread logarithmically
+    // up to max_bucket_distance, which must lie beyond the exact ones (else the logarithm divides by <= 0).
+    require_at_least("num_buckets", num_buckets, 4);
+    require_at_least("max_bucket_distance", max_bucket_distance, num_buckets / 4 + 1);
+  }
 }
 
 std::string Wav2Vec2Config::to_string() const {
@@ -94,7 +139,10 @@ std::string Wav2Vec2Config::to_string() const {
          join_ints(conv_dim) + " conv_kernel=" + join_ints(conv_kernel) + " conv_stride=" + join_ints(conv_stride) +
          " conv_bias=" + n(int(conv_bias)) + " num_conv_pos_embeddings=" + n(num_conv_pos_embeddings) +
          " num_conv_pos_embedding_groups=" + n(num_conv_pos_embedding_groups) +
-         " do_stable_layer_norm=" + n(int(do_stable_layer_norm)) + " feat_proj_layer_norm=" + n(int(feat_proj_layer_norm));
+         " do_stable_layer_norm=" + n(int(do_stable_layer_norm)) + " feat_proj_layer_norm=" + n(int(feat_proj_layer_norm)) +
+         (has_relative_position_bias()
+              ? " num_buckets=" + n(num_buckets) + " max_bucket_distance=" + n(max_bucket_distance)
+              : std::string());
 }
 
 int Wav2Vec2Config::samples_per_frame() const {
@@ -134,12 +182,17 @@ int64_t Wav2Vec2Config::parameter_count() const {
   n += 2 * d;                                                                                    // layer_norm
   n += d;                                                                                        // masked_spec_embed
   n += num_hidden_layers * (4 * (d * d + d) + 4 * d + d * f + f + f * d + d);
+  if (has_relative_position_bias()) {
+    const int64_t h = num_attention_heads;
+    n += num_hidden_layers * ((d / h) * 8 + 8 + h) + int64_t{num_buckets} * h;  // gates; layer 0's embedding
+  }
   return n;
 }
 
 nlohmann::json Wav2Vec2Config::to_json() const {
   nlohmann::json j;
-  j["architectures"] = nlohmann::json::array({model_type == "hubert" ? "HubertModel" : "Wav2Vec2Model"});
+  j["architectures"] = nlohmann::json::array(
+      {model_type == "hubert" ? "HubertModel" : model_type == "wavlm" ? "WavLMModel" : "Wav2Vec2Model"});
   j["model_type"] = model_type;
   j["hidden_size"] = hidden_size;
   j["num_hidden_layers"] = num_hidden_layers;
@@ -157,6 +210,7 @@ nlohmann::json Wav2Vec2Config::to_json() const {
   j["num_conv_pos_embedding_groups"] = num_conv_pos_embedding_groups;
   j["do_stable_layer_norm"] = do_stable_layer_norm;
   if (model_type == "hubert") j["feat_proj_layer_norm"] = feat_proj_layer_norm;
+  if (has_relative_position_bias()) j["num_buckets"] = num_buckets, j["max_bucket_distance"] = max_bucket_distance;
   j["torch_dtype"] = "float32";
   return j;
 }
@@ -165,11 +219,9 @@ Wav2Vec2Config Wav2Vec2Config::from_json(const nlohmann::json& j, const std::str
   if (!j.is_object()) throw FormatError(source, "config must be a JSON object");
   Wav2Vec2Config c;
   read_field(j, "model_type", c.model_type, source);
-  if (c.model_type == "wavlm")
-    throw FormatError(source, "model_type \"wavlm\" is not supported (its gated relative position bias is not "
-                              "implemented); supported: wav2vec2, hubert");
-  if (c.model_type != "wav2vec2" && c.model_type != "hubert")
-    throw FormatError(source, "model_type \"" + c.model_type + "\" is not supported; supported: wav2vec2, hubert");
+  if (c.model_type != "wav2vec2" && c.model_type != "hubert" && c.model_type != "wavlm")
+    throw FormatError(source, "model_type \"" + c.model_type + "\" is not supported; supported: wav2vec2, hubert, "
+                              "wavlm");
   read_field(j, "hidden_size", c.hidden_size, source);
   read_field(j, "num_hidden_layers", c.num_hidden_layers, source);
   read_field(j, "num_attention_heads", c.num_attention_heads, source);
@@ -196,7 +248,11 @@ Wav2Vec2Config Wav2Vec2Config::from_json(const nlohmann::json& j, const std::str
   read_field(j, "num_conv_pos_embedding_groups", c.num_conv_pos_embedding_groups, source);
   read_field(j, "do_stable_layer_norm", c.do_stable_layer_norm, source);
   if (c.model_type == "hubert") read_field(j, "feat_proj_layer_norm", c.feat_proj_layer_norm, source);
-  c.feat_proj_layer_norm = c.model_type == "wav2vec2" ? true : c.feat_proj_layer_norm;
+  c.feat_proj_layer_norm = c.model_type != "hubert" ? true : c.feat_proj_layer_norm;
+  if (c.has_relative_position_bias()) {
+    read_field(j, "num_buckets", c.num_buckets, source);
+    read_field(j, "max_bucket_distance", c.max_bucket_distance, source);
+  }
   try {
     c.validate();
   } catch (const InvalidArgument& e) {

@@ -47,12 +47,14 @@ std::string detect_prefix(const std::vector<const TensorView*>& views, const fs:
   for (const auto* v : views)
     for (std::string p : {"wav2vec2.", "hubert.", "wavlm.", "data2vec_audio."})
       if (starts_with(v->name, p)) found.insert(p);
-  for (std::string other : {"wavlm.", "data2vec_audio."})
-    if (found.count(other))
-      throw FormatError(file, "keys prefixed '" + other +
-                                  "' belong to a model family speechleak does not implement (supported: wav2vec2, "
-                                  "hubert)");
-  if (found.size() > 1) throw FormatError(file, "keys carry both 'wav2vec2.' and 'hubert.' prefixes");
+  if (found.count("data2vec_audio."))
+    throw FormatError(file, "keys prefixed 'data2vec_audio.' belong to a model family speechleak does not "
+                            "implement (supported: wav2vec2, hubert, wavlm)");
+  if (found.size() > 1) {
+    std::string prefixes;
+    for (const auto& p : found) prefixes += (prefixes.empty() ? "'" : ", '") + p + "'";
+    throw FormatError(file, "keys carry several model prefixes (" + prefixes + "): expected one");
+  }
   return found.empty() ? "" : *found.begin();
 }
 
@@ -172,7 +174,14 @@ std::vector<SafetensorsFile> open_hf_weights(const fs::path& dir) {
     if (!j.contains("weight_map") || !j["weight_map"].is_object())
       throw FormatError(index, "no weight_map object");
     std::set<std::string> shards;
-    for (const auto& [k, v] : j["weight_map"].items()) shards.insert(v.get<std::string>());
+    for (const auto& [k, v] : j["weight_map"].items()) {
+      // A shard is a file beside the index, as save_pretrained writes them.
+      if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().find('/') != std::string::npos)
+        throw FormatError(index, "weight_map['" + k + "']: expected a shard file name beside the index, got " +
+                                     v.dump());
+      shards.insert(v.get<std::string>());
+    }
+    if (shards.empty()) throw FormatError(index, "weight_map names no shard");
     for (const auto& s : shards) files.push_back(SafetensorsFile::open(dir / s));
     return files;
   }

@@ -15,6 +15,7 @@
 
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/json_number.h"
 
 namespace speechleak::encoder {
 namespace {
@@ -77,9 +78,9 @@ nlohmann::json parse_header_json(std::string_view text, const std::filesystem::p
 
 // Non-negative integer field, or a FormatError naming the tensor and field.
 uint64_t as_count(const nlohmann::json& v, const std::filesystem::path& path, const std::string& what) {
-  if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0))
-    throw FormatError(path, what + ": expected a non-negative integer, got " + v.dump());
-  return v.get<uint64_t>();
+  const auto n = json_integer<uint64_t>(v);
+  if (!n) throw FormatError(path, what + ": expected a non-negative integer, got " + v.dump());
+  return *n;
 }
 
 std::map<std::string, std::string> parse_metadata(const nlohmann::json& m, const std::filesystem::path& path) {

@@ -1,10 +1,12 @@
 #pragma once
-// The transformer of wav2vec 2.0 / HuBERT (HF Wav2Vec2Encoder and Wav2Vec2EncoderStableLayerNorm). Parameter names
-// are HF's: pos_conv_embed.*, layer_norm.*, layers.N.attention.{q,k,v,out}_proj.*, layers.N.layer_norm.*,
-// layers.N.feed_forward.{intermediate_dense,output_dense}.*, layers.N.final_layer_norm.*.
+// The transformer of wav2vec 2.0 / HuBERT / WavLM (HF Wav2Vec2Encoder, Wav2Vec2EncoderStableLayerNorm and their WavLM
+// counterparts). Parameter names are HF's: pos_conv_embed.*, layer_norm.*, layers.N.attention.{q,k,v,out}_proj.*,
+// layers.N.layer_norm.*, layers.N.feed_forward.{intermediate_dense,output_dense}.*, layers.N.final_layer_norm.*;
+// WavLM adds layers.N.attention.gru_rel_pos_{const,linear.*} and layers.0.attention.rel_attn_embed.weight.
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
@@ -17,19 +19,37 @@
 
 namespace speechleak::encoder {
 
+// WavLM's relative position bias (HF WavLMAttention): every layer gates a bias that layer 0 computes.
+struct RelativePositionBias {
+  bool gated = false;      // gru_rel_pos_const, gru_rel_pos_linear: this layer gates the bias
+  bool embedding = false;  // rel_attn_embed: this layer computes the bias (layer 0)
+  int num_buckets = 0;
+  int max_distance = 0;
+};
+
 class SelfAttentionImpl : public torch::nn::Module {
  public:
-  SelfAttentionImpl(int embed_dim, int num_heads);
-  // x [B, T, D]; additive_mask [B, 1, 1, T] (0 for real frames, a large negative value for padding) or undefined.
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& additive_mask = {});
+  SelfAttentionImpl(int embed_dim, int num_heads, const RelativePositionBias& relative = {});
+  // x [B, T, D]; additive_mask [B, 1, 1, T] (0 for real frames, a large negative value for padding) or undefined;
+  // position_bias [1, H, T, T] (WavLM, from position_bias()) or undefined.
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& additive_mask = {}, const at::Tensor& position_bias = {});
+  // The ungated relative position bias [1, H, T, T] for T frames (the layer with the embedding only).
+  at::Tensor position_bias(int64_t frames);
   // Fuses q/k/v into one [3D, D] matrix (one matmul instead of three) and casts for bf16.
   void prepare_inference(ComputePrecision p);
   void train(bool on = true) override;
 
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
+  torch::nn::Linear gru_rel_pos_linear{nullptr};  // WavLM
+  at::Tensor gru_rel_pos_const;                  // WavLM [1, H, 1, 1]
+  torch::nn::Embedding rel_attn_embed{nullptr};  // WavLM, layer 0
 
  private:
+  // The bias scaled per head and query frame by a gate computed from x (HF's "gru" gate).
+  at::Tensor gate(const at::Tensor& x, const at::Tensor& position_bias);
+
   int heads_, head_dim_;
+  RelativePositionBias relative_;
   ComputePrecision precision_ = ComputePrecision::F32;
   PreparedLinear qkv_, out_;
 };
@@ -54,8 +74,8 @@ TORCH_MODULE(FeedForward);
 // Pre-norm (stable layer norm): x = x + attn(LN(x)); x = x + ff(FLN(x)).
 class EncoderLayerImpl : public torch::nn::Module {
  public:
-  EncoderLayerImpl(const Wav2Vec2Config& config);
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& additive_mask = {});
+  EncoderLayerImpl(const Wav2Vec2Config& config, int index = 0);
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& additive_mask = {}, const at::Tensor& position_bias = {});
   void prepare_inference(ComputePrecision p);
 
   SelfAttention attention{nullptr};

@@ -11,6 +11,7 @@
 #include "speechleak/features/half.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/json_number.h"
 #include "speechleak/util/log.h"
 #include "speechleak/util/text.h"
 
@@ -50,18 +51,11 @@ bool is_data_file_name(const std::string& name) {
   return text::starts_with(name, "data-") && name.find_first_of(std::string("/\0", 2)) == std::string::npos;
 }
 
-// A JSON whole number >= 0 as written by the writer. nlohmann's get<uint64_t>() would also convert a float, and a
-// float past 2^64 makes that conversion undefined behaviour.
-std::optional<uint64_t> whole_number(const json& v) {
-  if (!v.is_number_unsigned()) return std::nullopt;
-  return v.get<uint64_t>();
-}
-
 std::optional<std::vector<int64_t>> shape_of(const json& v) {
   if (!v.is_array()) return std::nullopt;
   std::vector<int64_t> shape;
   for (const auto& d : v) {
-    const auto n = whole_number(d);
+    const auto n = json_integer<uint64_t>(d);
     if (!n || *n > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
     shape.push_back(static_cast<int64_t>(*n));
   }
@@ -80,7 +74,7 @@ std::optional<RecordRef> parse_index_line(const std::string& line, const fs::pat
       for (auto& [k, v] : j["meta"].items()) r.meta[k] = v.get<std::string>();
     for (auto& [name, a] : j["arrays"].items()) {
       const auto shape = shape_of(a.at("shape"));
-      const auto offset = whole_number(a.at("offset")), nbytes = whole_number(a.at("nbytes"));
+      const auto offset = json_integer<uint64_t>(a.at("offset")), nbytes = json_integer<uint64_t>(a.at("nbytes"));
       if (!shape || !offset || !nbytes) return std::nullopt;
       ArrayRef ref{parse_dtype(a.at("dtype").get<std::string>(), index_path), *shape, a.at("file").get<std::string>(),
                    *offset, *nbytes};

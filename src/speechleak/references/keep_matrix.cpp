@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "speechleak/util/error.h"
+#include "speechleak/util/json_number.h"
 #include "speechleak/util/random.h"
 
 namespace speechleak::references {
@@ -75,7 +76,12 @@ KeepMatrix KeepMatrix::from_json(const nlohmann::json& j, const std::string& sou
     k.units = j.at("units").get<std::vector<std::string>>();
     for (const auto& row : j.at("keep")) {
       std::vector<bool> r;
-      for (const auto& v : row) r.push_back(v.get<int>() != 0);
+      for (const auto& v : row) {
+        const auto flag = json_integer<int>(v);
+        if (!flag || (*flag != 0 && *flag != 1))
+          throw FormatError(source, "keep matrix: expected 0 or 1 in 'keep', got " + v.dump());
+        r.push_back(*flag == 1);
+      }
       k.keep.push_back(std::move(r));
     }
     k.validate();

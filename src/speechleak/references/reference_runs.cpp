@@ -14,6 +14,7 @@
 #include "speechleak/train/run_directory.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/json_number.h"
 #include "speechleak/util/log.h"
 #include "speechleak/util/npy.h"
 #include "speechleak/util/number_format.h"
@@ -73,11 +74,16 @@ ReferencesConfig ReferencesConfig::from_json(const json& j, const std::string& s
     c.recipe = j.at("recipe").get<std::string>();
     c.candidates = j.at("candidates").get<std::string>();
     c.population = j.value("population", "");
-    c.runs = j.at("runs").get<int>();
+    const auto runs = json_integer<int>(j.at("runs"));
+    if (!runs) throw FormatError(source, "references config: 'runs' must be an integer, got " + j.at("runs").dump());
+    c.runs = *runs;
     c.unit = parse_unit(j.at("unit").get<std::string>());
     c.offline = j.value("offline", false);
     c.population_fraction = j.value("population_fraction", 0.5);
-    c.seed = j.value("seed", uint64_t{0});
+    const auto seed = json_integer<uint64_t>(j.value("seed", json(0)));
+    if (!seed)
+      throw FormatError(source, "references config: 'seed' must be an integer >= 0, got " + j.at("seed").dump());
+    c.seed = *seed;
     c.device = j.value("device", "cpu");
   } catch (const json::exception& e) {
     throw FormatError(source, std::string("references config: ") + e.what());

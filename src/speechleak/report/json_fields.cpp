@@ -4,6 +4,7 @@
 
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/json_number.h"
 
 namespace speechleak::report {
 
@@ -42,9 +43,9 @@ std::optional<double> JsonFields::optional_number(const nlohmann::json& object, 
 
 size_t JsonFields::count(const nlohmann::json& object, const std::string& key) const {
   const nlohmann::json& v = need(object, key);
-  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0))
-    fail(key, "a non-negative integer", v);
-  return v.get<size_t>();
+  const auto n = json_integer<size_t>(v);
+  if (!n) fail(key, "a non-negative integer", v);
+  return *n;
 }
 
 std::string JsonFields::string(const nlohmann::json& object, const std::string& key) const {

@@ -22,8 +22,10 @@ class JsonFields {
   // Absent or null: empty string.
   std::string optional_string(const nlohmann::json& object, const std::string& key) const;
 
-  // "<where>.<key>"
-  std::string path(const std::string& key) const { return where_.empty() ? key : where_ + "." + key; }
+  // "<where>.<key>"; an empty key names <where> itself.
+  std::string path(const std::string& key) const {
+    return where_.empty() ? key : key.empty() ? where_ : where_ + "." + key;
+  }
   [[noreturn]] void fail(const std::string& key, const std::string& expected, const nlohmann::json& got) const;
 
  private:

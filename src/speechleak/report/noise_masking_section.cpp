@@ -1,7 +1,6 @@
 #include "speechleak/report/noise_masking_section.h"
 
 #include "speechleak/report/html_escape.h"
-#include "speechleak/util/error.h"
 #include "speechleak/util/number_format.h"
 
 namespace speechleak::report {
@@ -31,7 +30,7 @@ std::string rates_table(const std::vector<RunData>& runs) {
       const json counts = set.value("counts", json::object());
       const json unmasked = set.value("unmasked", json());
       h += "<tr><td>" + html_escape(run.run_name) + "</td><td>" + html_escape(set.value("set", "?")) +
-           "</td><td class=\"num\">" + std::to_string(counts.value("trials", 0)) + "</td>" +
+           "</td><td class=\"num\">" + std::to_string(counts.value("trials", size_t{0})) + "</td>" +
            rate_cell(counts.value("exact", json())) + rate_cell(counts.value("any_name", json())) +
            "<td class=\"num\">" + text::percent(num(counts, "precision"), 1) + "</td>" +
            rate_cell(counts.value("unmasked_exact", json())) + "<td class=\"num\">" +
@@ -74,7 +73,7 @@ std::string filter_table(const std::vector<RunData>& runs) {
         for (const json& p : set.value(key, json::array()))
           h += "<tr><td>" + html_escape(run.run_name) + "</td><td>" + html_escape(set.value("set", "?")) + "</td><td>" +
                label + "</td><td class=\"num\">" + text::general(num(p, threshold), 3) + "</td><td class=\"num\">" +
-               std::to_string(p.value("kept", 0)) + "</td><td class=\"num\">" + text::percent(num(p, "precision"), 1) +
+               std::to_string(p.value("kept", size_t{0})) + "</td><td class=\"num\">" + text::percent(num(p, "precision"), 1) +
                "</td><td class=\"num\">" + text::percent(num(p, "recall"), 1) + "</td></tr>\n";
   }
   return h + "</tbody></table>\n";
@@ -106,15 +105,7 @@ std::string noise_masking_section(const std::vector<RunData>& runs) {
   bool any = false;
   for (const RunData& r : runs) any |= r.noise_masking.has_value();
   if (!any) return "<section id=\"noise-masking\" hidden></section>\n";
-  // The loader checks the shape it needs ("sets" is an array); a field of another type than a noise-masking run
-  // writes is named here rather than escaping as the JSON library's error.
-  for (const RunData& run : runs) {
-    try {
-      (void)rates_table({run}), (void)comparisons_list({run}), (void)filter_table({run});
-    } catch (const json::exception& e) {
-      throw FormatError(run.dir / "summary.json", std::string("noise_masking: unexpected field type: ") + e.what());
-    }
-  }
+  // The loader checked the type of every field read here (run_loader.cpp, check_noise_masking).
   return "<section id=\"noise-masking\"><h2>Noise masking: recovered names</h2>\n<p class=\"note\">The name's audio "
          "replaced by noise, the fine-tuned recogniser asked what was said. Target: pretraining utterances; control: "
          "utterances of the same kind the encoder never saw. Only the gap between them is evidence of memorisation "

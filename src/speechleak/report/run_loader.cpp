@@ -10,6 +10,7 @@
 #include "speechleak/rundir/schema.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
+#include "speechleak/util/json_number.h"
 #include "speechleak/util/text.h"
 
 namespace speechleak::report {
@@ -67,8 +68,9 @@ Result parse_result(const nlohmann::json& entry, const fs::path& file, const std
   r.level = name_field(entry, f, "level");
   r.attack = name_field(entry, f, "attack");
   if (entry.contains("layer") && !entry.at("layer").is_null()) {
-    if (!entry.at("layer").is_number_integer()) f.fail("layer", "an integer", entry.at("layer"));
-    r.layer = entry.at("layer").get<long long>();
+    const auto layer = json_integer<long long>(entry.at("layer"));
+    if (!layer) f.fail("layer", "an integer", entry.at("layer"));
+    r.layer = *layer;
   }
   r.direction = f.optional_string(entry, "direction");
   r.direction_source = f.optional_string(entry, "direction_source");
@@ -80,6 +82,55 @@ Result parse_result(const nlohmann::json& entry, const fs::path& file, const std
   }
   r.metrics = parse_metrics(f.need(entry, "metrics"), file, f.path("metrics"));
   return r;
+}
+
+// The fields of summary.json's "noise_masking" object that the report shows (docs/noise-masking.md) are absent or
+// of the type a noise-masking run writes, so that a hand-edited or foreign file is named here, field and all.
+void check_noise_masking(const nlohmann::json& nm, const fs::path& file) {
+  using nlohmann::json;
+  const auto object = [&](const json& v, const std::string& where, const std::vector<std::string>& numbers,
+                          const std::vector<std::string>& strings, const std::vector<std::string>& counts) {
+    const JsonFields f(file, where);
+    if (!v.is_object()) f.fail("", "an object", v);
+    for (const auto& k : numbers) (void)f.optional_number(v, k);
+    for (const auto& k : strings) (void)f.optional_string(v, k);
+    for (const auto& k : counts)
+      if (v.contains(k)) (void)f.count(v, k);
+  };
+  const auto each = [&](const json& parent, const std::string& where, const std::string& key, const auto& check) {
+    if (!parent.contains(key)) return;
+    const json& list = parent.at(key);
+    if (!list.is_array()) JsonFields(file, where).fail(key, "an array", list);
+    for (size_t i = 0; i < list.size(); ++i) check(list[i], where + "." + key + "[" + std::to_string(i) + "]");
+  };
+  const auto rate = [&](const json& counts, const std::string& where, const std::string& key) {
+    if (!counts.contains(key) || counts.at(key).is_null()) return;
+    object(counts.at(key), where + "." + key, {"rate"}, {}, {"count", "trials"});
+    const json& ci = counts.at(key).value("wilson95", json());
+    if (!ci.is_null() && !(ci.is_array() && ci.size() == 2 && ci[0].is_number() && ci[1].is_number()))
+      JsonFields(file, where + "." + key).fail("wilson95", "two numbers [low, high]", ci);
+  };
+  each(nm, "noise_masking", "sets", [&](const json& set, const std::string& where) {
+    object(set, where, {}, {"set"}, {});
+    if (set.contains("counts")) {
+      object(set.at("counts"), where + ".counts", {"precision"}, {}, {"trials"});
+      for (const char* key : {"exact", "any_name", "unmasked_exact"}) rate(set.at("counts"), where + ".counts", key);
+    }
+    if (set.contains("unmasked") && !set.at("unmasked").is_null())
+      object(set.at("unmasked"), where + ".unmasked", {"wer", "cer"}, {}, {});
+    if (set.contains("baselines"))
+      object(set.at("baselines"), where + ".baselines", {"chance", "most_frequent_rate"}, {"most_frequent_name"}, {});
+    for (const auto& [key, threshold_key] :
+         {std::pair{"filter_context_wer", "tau"}, std::pair{"filter_confidence", "theta"}}) {
+      const std::string threshold = threshold_key;  // a structured binding cannot be captured before C++20's fix
+      each(set, where, key, [&](const json& p, const std::string& at) {
+        object(p, at, {threshold, "precision", "recall"}, {}, {"kept"});
+      });
+    }
+  });
+  each(nm, "noise_masking", "comparisons", [&](const json& c, const std::string& where) {
+    object(c, where, {"gap", "p_value"}, {"first", "second", "test"}, {});
+  });
 }
 
 void read_result_files(const fs::path& dir, Result& r, std::vector<std::string>& warnings) {
@@ -122,6 +173,7 @@ void read_summary(const fs::path& dir, RunData& run) {
     const nlohmann::json& nm = summary.at("noise_masking");
     if (!nm.is_object() || !nm.contains("sets") || !nm.at("sets").is_array())
       f.fail("noise_masking", "an object with a \"sets\" array", nm);
+    check_noise_masking(nm, file);
     run.noise_masking = nm;
     if (!summary.contains("results")) return;  // a noise-masking run has no membership results
   }

@@ -6,6 +6,22 @@ function(speechleak_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
 endfunction()
 
+# speechleak_torch_pch(<target> <group>)
+# Gives <target> runtime/torch_pch.h precompiled, shared by every target of <group> (targets compiled with the same
+# flags): the group's first target builds it, the others reuse it.
+function(speechleak_torch_pch target group)
+  if(NOT SPEECHLEAK_USE_PCH)
+    return()
+  endif()
+  get_property(owner GLOBAL PROPERTY SPEECHLEAK_PCH_OWNER_${group})
+  if(owner)
+    target_precompile_headers(${target} REUSE_FROM ${owner})
+  else()
+    target_precompile_headers(${target} PRIVATE ${CMAKE_SOURCE_DIR}/src/speechleak/runtime/torch_pch.h)
+    set_property(GLOBAL PROPERTY SPEECHLEAK_PCH_OWNER_${group} ${target})
+  endif()
+endfunction()
+
 # speechleak_room(<name> [DEPS room... | TORCH] [LIBS target...])
 # Builds src/speechleak/<name>/*.cpp into the static library speechleak_<name>.
 # TORCH links libtorch and precompiles the narrow torch headers the room uses.
@@ -30,17 +46,9 @@ function(speechleak_room name)
   if(uses_torch)
     set_property(GLOBAL APPEND PROPERTY SPEECHLEAK_TORCH_ROOMS ${name})
     target_link_libraries(speechleak_${name} PUBLIC ${TORCH_LIBRARIES})
-    if(SPEECHLEAK_USE_PCH)
-      # One precompiled header for every torch room (the rooms compile with the same flags): built once, with the
-      # first torch room, instead of once per room (about 25 s each on 2 cores).
-      get_property(pch_owner GLOBAL PROPERTY SPEECHLEAK_ROOM_PCH_OWNER)
-      if(pch_owner)
-        target_precompile_headers(speechleak_${name} REUSE_FROM ${pch_owner})
-      else()
-        target_precompile_headers(speechleak_${name} PRIVATE ${CMAKE_SOURCE_DIR}/src/speechleak/runtime/torch_pch.h)
-        set_property(GLOBAL PROPERTY SPEECHLEAK_ROOM_PCH_OWNER speechleak_${name})
-      endif()
-    endif()
+    # One precompiled header for every torch room (the rooms compile with the same flags): built once, with the
+    # first torch room, instead of once per room (about 25 s each on 2 cores).
+    speechleak_torch_pch(speechleak_${name} ROOMS)
   endif()
   target_link_libraries(speechleak_${name} PUBLIC ${R_LIBS})
   speechleak_warnings(speechleak_${name})
@@ -80,14 +88,8 @@ function(speechleak_tests room)
   # tests/train/masking_test.cpp: 16.7 s, 8.6 s). The command-line tests run the program and include no torch:
   # loading the header would cost them more than it saves.
   get_property(torch_rooms GLOBAL PROPERTY SPEECHLEAK_TORCH_ROOMS)
-  if(SPEECHLEAK_USE_PCH AND room IN_LIST torch_rooms)
-    get_property(pch_owner GLOBAL PROPERTY SPEECHLEAK_TEST_PCH_OWNER)
-    if(pch_owner)
-      target_precompile_headers(test_${room} REUSE_FROM ${pch_owner})
-    else()
-      target_precompile_headers(test_${room} PRIVATE ${CMAKE_SOURCE_DIR}/src/speechleak/runtime/torch_pch.h)
-      set_property(GLOBAL PROPERTY SPEECHLEAK_TEST_PCH_OWNER test_${room})
-    endif()
+  if(room IN_LIST torch_rooms)
+    speechleak_torch_pch(test_${room} TESTS)
   endif()
   speechleak_warnings(test_${room})
   # The code under test keeps the build type's optimisation (its rooms' libraries); the test files themselves do

@@ -1,10 +1,12 @@
-// Pretraining throughput benchmark (not a test): HuBERT-style training steps of speechleak's trainer on random
-// audio, with a breakdown of one step. Prints JSON. The Python twin (pretrain_bench.py) runs the same step with
-// torchaudio.models.wav2vec2_model; bench/pretrain_bench.sh runs both and compares.
+// Pretraining throughput benchmark (not a test): training steps of speechleak's trainer with the HuBERT or the
+// wav2vec 2.0 objective on random audio, with a breakdown of one step. Prints JSON. The Python twin
+// (pretrain_bench.py) runs the same step with torchaudio.models.wav2vec2_model; bench/pretrain_bench.sh runs both
+// and compares.
 //
-//   pretrain_bench ARCH BATCH SECONDS STEPS THREADS BLAS_THREADS [CONFIG_OUT]
-//   e.g. pretrain_bench small 8 4 6 2 1 out/config.json
+//   pretrain_bench ARCH BATCH SECONDS STEPS THREADS BLAS_THREADS [CONFIG_OUT [OBJECTIVE]]
+//   e.g. pretrain_bench small 8 4 6 2 1 out/config.json wav2vec2
 // CONFIG_OUT: where to write the resolved HF config.json of ARCH (the Python twin builds the same model from it).
+// OBJECTIVE: hubert (default) or wav2vec2, at its default settings.
 #include <ATen/ATen.h>
 
 #include <chrono>
@@ -17,7 +19,6 @@
 
 #include "speechleak/runtime/threads.h"
 #include "speechleak/runtime/blas_threads.h"
-#include "speechleak/train/hubert_objective.h"
 #include "speechleak/train/presets.h"
 #include "speechleak/train/trainer.h"
 
@@ -46,7 +47,8 @@ train::TrainingSet random_set(const train::PretrainConfig& c, int n, double seco
 
 int main(int argc, char** argv) {
   if (argc < 7) {
-    std::fprintf(stderr, "usage: pretrain_bench ARCH BATCH SECONDS STEPS THREADS BLAS_THREADS\n");
+    std::fprintf(stderr, "usage: pretrain_bench ARCH BATCH SECONDS STEPS THREADS BLAS_THREADS [CONFIG_OUT "
+                         "[OBJECTIVE]]\n");
     return 2;
   }
   const std::string arch = argv[1];
@@ -58,13 +60,14 @@ int main(int argc, char** argv) {
   train::PretrainConfig c;
   c.corpus = "bench";
   c.arch = arch;
-  c.model = train::resolve_arch(arch);
+  c.objective = argc > 8 ? argv[8] : "hubert";
+  c.model = train::resolve_arch(arch, c.objective);
   c.data.batch_size = batch;
   c.data.max_seconds = seconds;
   c.data.normalization = "none";
   c.epochs = 1000;
   c.blas_threads = blas;
-  if (argc > 7) std::ofstream(argv[7]) << c.model.to_json().dump(2) << "\n";
+  if (argc > 7 && std::string(argv[7]) != "-") std::ofstream(argv[7]) << c.model.to_json().dump(2) << "\n";
   auto set = random_set(c, batch, seconds);
   train::Trainer trainer(c, set, c.hubert.kmeans.clusters);
   runtime::ScopedBlasThreads scoped(blas);
@@ -80,19 +83,16 @@ int main(int argc, char** argv) {
     best = std::min(best, dt);
     total += dt;
   }
-  // Breakdown of one step (forward of the extractor, the rest of the forward, backward, optimiser).
+  // Breakdown of one step: the extractor's forward alone, then the objective's whole forward and loss (extractor
+  // included), backward, optimiser.
   auto& m = trainer.model();
-  auto& head = dynamic_cast<train::HubertObjective&>(trainer.objective()).head();
   trainer.optimizer().zero_grad();
   auto t0 = Clock::now();
-  auto extracted = m->feature_extractor->forward(b.waveforms, b.lengths);
+  m->feature_extractor->forward(b.waveforms, b.lengths);
   const double t_extract = since(t0);
   t0 = Clock::now();
-  auto x = m->feature_projection->forward(extracted.features);
-  x = at::where(b.mask.unsqueeze(-1), m->masked_spec_embed.view({1, 1, -1}), x);
-  auto h = m->encoder->forward(x, encoder::frame_padding_mask(extracted.frame_lengths, x.size(1), x));
-  auto out = train::hubert_loss(head, h, b.targets, b.mask, 0.0);
-  const double t_rest = since(t0);
+  auto out = trainer.objective().loss(m, b);
+  const double t_forward = since(t0);
   t0 = Clock::now();
   out.loss.backward();
   const double t_backward = since(t0);
@@ -100,12 +100,12 @@ int main(int argc, char** argv) {
   trainer.optimizer().step();
   const double t_opt = since(t0);
   const double audio = b.audio_seconds;
-  std::printf("{\"implementation\": \"speechleak\", \"arch\": \"%s\", \"parameters\": %lld, \"batch\": %d, "
-              "\"seconds_per_utterance\": %.2f, \"threads\": %d, \"blas_threads\": %d, \"steps\": %d, "
+  std::printf("{\"implementation\": \"speechleak\", \"objective\": \"%s\", \"arch\": \"%s\", \"parameters\": %lld, "
+              "\"batch\": %d, \"seconds_per_utterance\": %.2f, \"threads\": %d, \"blas_threads\": %d, \"steps\": %d, "
               "\"best_step_seconds\": %.4f, \"mean_step_seconds\": %.4f, \"audio_seconds_per_second\": %.2f, "
-              "\"breakdown_seconds\": {\"extractor_forward\": %.4f, \"transformer_and_loss_forward\": %.4f, "
+              "\"breakdown_seconds\": {\"extractor_forward\": %.4f, \"forward_and_loss\": %.4f, "
               "\"backward\": %.4f, \"optimizer\": %.4f}}\n",
-              arch.c_str(), static_cast<long long>(c.model.parameter_count()), batch, seconds, threads, blas, steps,
-              best, total / steps, audio / best, t_extract, t_rest, t_backward, t_opt);
+              c.objective.c_str(), arch.c_str(), static_cast<long long>(c.model.parameter_count()), batch, seconds,
+              threads, blas, steps, best, total / steps, audio / best, t_extract, t_forward, t_backward, t_opt);
   return 0;
 }

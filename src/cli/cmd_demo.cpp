@@ -107,16 +107,30 @@ void run(const DemoCli& cli) {
   print_explanation(result);
 }
 
-void run_reversal(const DemoCli& cli) {
+// A study of demo variants (experiments.h): runs it and prints its AUC table under `title (preset P): what`.
+void run_study(const DemoCli& cli,
+               demo::StudyResult (*study_of)(const demo::DemoPreset&, const std::filesystem::path&,
+                                             const demo::DemoOptions&),
+               const std::string& title, const std::string& what) {
   const auto preset = demo::demo_preset(cli.preset);
   ProgressBar bar;
-  const auto study = demo::run_reversal_study(preset, cli.out, demo_options(bar, cli));
+  const auto study = study_of(preset, cli.out, demo_options(bar, cli));
   bar.finish();
-  std::cout << "\nReversal study (preset " << preset.name << "): AUC [95% CI] per attack; 'model: reversed' was "
-            << "pretrained on time-reversed audio,\n'attack: reversed' extracts the audited features from reversed "
-            << "audio.\n\n"
+  std::cout << "\n" << title << " (preset " << preset.name << "): " << what << "\n\n"
             << demo::format_study_table(study) << "\nTable, JSON and side-by-side report: "
-            << (study.cells.front().result.out / "reversal.{md,json,html}").string() << "\n";
+            << (study.cells.front().result.out / (study.name + ".{md,json,html}")).string() << "\n";
+}
+
+void run_reversal(const DemoCli& cli) {
+  run_study(cli, demo::run_reversal_study, "Reversal study",
+            "AUC [95% CI] per attack; 'model: reversed' was pretrained on time-reversed audio,\n'attack: reversed' "
+            "extracts the audited features from reversed audio.");
+}
+
+void run_families(const DemoCli& cli) {
+  run_study(cli, demo::run_families_study, "Encoder families",
+            "AUC [95% CI] per attack of the same recipe pretrained with each objective\n(the seed paper's Table 1 in "
+            "shape; TERA and CPC are not built).");
 }
 
 void run_noise_masking(const DemoCli& cli) {
@@ -199,6 +213,10 @@ void add_experiment_command(CLI::App& app) {
                                                    "reversed audio (the seed paper's Tables 3-4)");
   add_common_options(reversal, *cli);
   reversal->callback([cli] { run_reversal(*cli); });
+  auto* families = cmd->add_subcommand("families", "The demo's recipe pretrained with the HuBERT and with the wav2vec "
+                                                   "2.0 objective, same corpus, same audit (the seed paper's Table 1)");
+  add_common_options(families, *cli);
+  families->callback([cli] { run_families(*cli); });
 
   auto nm_cli = std::make_shared<DemoCli>();
   nm_cli->preset = "study";
@@ -259,6 +277,9 @@ void add_demo_command(CLI::App& app) {
                   "sanitize-names; the model is cached under its own hash, results go to OUT/run-<variant>");
   cmd->add_flag("--attack-reversed", cli->variant.attack_reverse_audio,
                 "Attack with time-reversed audio (the seed paper's Table 4)");
+  cmd->add_option("--objective", cli->variant.objective,
+                  "Pretraining objective: hubert (the presets') or wav2vec2 (the same recipe with wav2vec 2.0's "
+                  "contrastive objective; results go to OUT/run-wav2vec2)");
   cmd->callback([cli] { run(*cli); });
 }
 

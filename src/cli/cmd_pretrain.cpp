@@ -1,5 +1,6 @@
-// speechleak pretrain: HuBERT-style self-supervised pretraining of a wav2vec 2.0-architecture encoder, with
-// pretraining-time defenses (docs/pretraining.md). Writes an HF model directory that every other command loads.
+// speechleak pretrain: self-supervised pretraining (HuBERT or wav2vec 2.0 objective) of a wav2vec 2.0-architecture
+// encoder, with pretraining-time defenses (docs/pretraining.md). Writes an HF model directory that every other
+// command loads.
 #include <algorithm>
 #include <CLI/CLI.hpp>
 
@@ -34,25 +35,46 @@ struct PretrainCli {
 void add_training_options(CLI::App* cmd, PretrainCli& cli) {
   auto& o = cli.options;
   o.option<std::string>(cmd, "--arch", "tiny, mini, small, base, or an HF config.json", [](auto& c) -> auto& { return c.arch; });
-  o.option<std::string>(cmd, "--objective", "hubert (masked prediction of k-means targets)",
+  o.option<std::string>(cmd, "--objective", "hubert (masked prediction of k-means targets) or wav2vec2 "
+                                            "(contrastive, against quantised features)",
                         [](auto& c) -> auto& { return c.objective; });
   add_loop_options(cmd, o);
   o.option<double>(cmd, "--max-seconds", "Longer utterances are randomly cropped to this (seeded per epoch)",
                    [](auto& c) -> auto& { return c.data.max_seconds; });
   o.option<std::string>(cmd, "--normalization", "zero-mean-unit-var or none (saved as do_normalize)",
                         [](auto& c) -> auto& { return c.data.normalization; });
-  o.option<int>(cmd, "--clusters", "k-means clusters of the MFCC targets", [](auto& c) -> auto& { return c.hubert.kmeans.clusters; });
-  o.option<std::string>(cmd, "--target-scope", "global (HuBERT), speaker or utterance: one codebook per group "
-                                               "(a memorisation amplifier, docs/pretraining.md)",
+  o.option<int>(cmd, "--clusters", "hubert: k-means clusters of the MFCC targets",
+                [](auto& c) -> auto& { return c.hubert.kmeans.clusters; });
+  o.option<std::string>(cmd, "--target-scope", "hubert: global (HuBERT's), speaker or utterance: one codebook per "
+                                               "group (a memorisation amplifier, docs/pretraining.md)",
                         [](auto& c) -> auto& { return c.hubert.kmeans.scope; });
-  o.option<double>(cmd, "--mask-prob", "Probability that a frame starts a masked span (HuBERT: 0.08)",
-                   [](auto& c) -> auto& { return c.hubert.masking.prob; });
-  o.option<int>(cmd, "--mask-span", "Frames per masked span (HuBERT: 10)", [](auto& c) -> auto& { return c.hubert.masking.span; });
-  o.option<std::string>(cmd, "--head", "cosine (HuBERT) or linear", [](auto& c) -> auto& { return c.hubert.head.head; });
-  o.option<double>(cmd, "--unmasked-weight", "Weight of the loss on unmasked frames (HuBERT: 0)",
+  // Masking and the gradient scale belong to the objective chosen: applied after --objective (declaration order),
+  // they set the active objective's fields.
+  o.option<double>(cmd, "--mask-prob", "Probability that a frame starts a masked span (HuBERT: 0.08; wav2vec2: "
+                                       "0.065)",
+                   [](auto& c) -> auto& { return c.masking().prob; });
+  o.option<int>(cmd, "--mask-span", "Frames per masked span (both: 10)",
+                [](auto& c) -> auto& { return c.masking().span; });
+  o.option<double>(cmd, "--feature-grad-mult", "Gradient scale into the conv extractor (HuBERT: 1; wav2vec2: 0.1; "
+                                               "both papers' base models: 0.1)",
+                   [](auto& c) -> auto& { return c.feature_grad_mult(); });
+  o.option<std::string>(cmd, "--head", "hubert: cosine (HuBERT's) or linear",
+                        [](auto& c) -> auto& { return c.hubert.head.head; });
+  o.option<double>(cmd, "--unmasked-weight", "hubert: weight of the loss on unmasked frames (HuBERT: 0)",
                    [](auto& c) -> auto& { return c.hubert.head.unmasked_weight; });
-  o.option<double>(cmd, "--feature-grad-mult", "Gradient scale into the conv extractor (HuBERT base: 0.1)",
-                   [](auto& c) -> auto& { return c.hubert.head.feature_grad_mult; });
+  o.option<int>(cmd, "--codebook-groups", "wav2vec2: quantiser codebooks G (2)",
+                [](auto& c) -> auto& { return c.wav2vec2.quantizer.groups; });
+  o.option<int>(cmd, "--codebook-entries", "wav2vec2: entries per codebook V (320)",
+                [](auto& c) -> auto& { return c.wav2vec2.quantizer.entries; });
+  o.option<double>(cmd, "--gumbel-anneal", "wav2vec2: reach the final Gumbel temperature after this share of the "
+                                          "steps (0 = decay 0.999995 per step, the BASE recipe's)",
+                   [](auto& c) -> auto& { return c.wav2vec2.quantizer.gumbel_anneal_fraction; });
+  o.option<int>(cmd, "--negatives", "wav2vec2: distractors per masked frame, from the same utterance (100)",
+                [](auto& c) -> auto& { return c.wav2vec2.loss.negatives; });
+  o.option<double>(cmd, "--diversity-weight", "wav2vec2: weight of the codebook diversity loss (0.1)",
+                   [](auto& c) -> auto& { return c.wav2vec2.loss.diversity_weight; });
+  o.option<double>(cmd, "--feature-penalty", "wav2vec2: weight of the squared conv feature penalty (10)",
+                   [](auto& c) -> auto& { return c.wav2vec2.loss.feature_penalty; });
 }
 
 void add_defense_options(CLI::App* cmd, PretrainCli& cli) {
@@ -77,7 +99,7 @@ PretrainConfig resolve(PretrainCli& cli, const std::string& corpus) {
   if (!cli.preset.empty()) train::apply_training_preset(cli.preset, c);
   cli.options.apply(c);
   c.corpus = corpus;
-  c.model = train::resolve_arch(c.arch);
+  c.model = train::resolve_arch(c.arch, c.objective);
   if (!cli.noise_snr.empty()) {
     auto parts = text::split(cli.noise_snr, ':');
     if (parts.size() != 2) throw invalid_argument("--noise-snr", "MIN:MAX in dB, e.g. 5:20", "'" + cli.noise_snr + "'");
@@ -118,8 +140,9 @@ void print_summary(const train::PretrainResult& r) {
 void add_pretrain_command(CLI::App& app) {
   auto cli = std::make_shared<PretrainCli>();
   auto corpus = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("pretrain", "Self-supervised pretraining (HuBERT-style) with pretraining-time "
-                                             "defenses; writes an HF model directory (docs/pretraining.md)");
+  auto* cmd = app.add_subcommand("pretrain", "Self-supervised pretraining (HuBERT or wav2vec 2.0 objective) with "
+                                             "pretraining-time defenses; writes an HF model directory "
+                                             "(docs/pretraining.md)");
   cmd->add_option("--corpus", *corpus, "Corpus spec of the pretraining data (docs/corpus-specs.md)")->required();
   cmd->add_option("--out", cli->out, "Output model directory")->required();
   std::string presets;

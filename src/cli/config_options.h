@@ -18,17 +18,21 @@ struct ConfigOptions {
   template <typename T>
   void option(CLI::App* cmd, const std::string& name, const std::string& help, std::function<T&(Config&)> field) {
     static Config defaults;
-    auto* o = cmd->add_option(name, field(given), help);
+    // The field the option parses into is fixed now; the one it is applied to is chosen when applying (a field
+    // may depend on another option, e.g. the masking of the --objective chosen).
+    T* parsed = &field(given);
+    auto* o = cmd->add_option(name, *parsed, help);
     o->default_str(CLI::detail::to_string(field(defaults)));
-    overrides.push_back([this, o, field](Config& c) {
-      if (o->count() > 0) field(c) = field(given);
+    overrides.push_back([o, field, parsed](Config& c) {
+      if (o->count() > 0) field(c) = *parsed;
     });
   }
 
   void flag(CLI::App* cmd, const std::string& name, const std::string& help, std::function<bool&(Config&)> field) {
-    auto* o = cmd->add_flag(name, field(given), help);
-    overrides.push_back([this, o, field](Config& c) {
-      if (o->count() > 0) field(c) = field(given);
+    bool* parsed = &field(given);
+    auto* o = cmd->add_flag(name, *parsed, help);
+    overrides.push_back([o, field, parsed](Config& c) {
+      if (o->count() > 0) field(c) = *parsed;
     });
   }
 

@@ -51,6 +51,23 @@ TEST(SynthAndPretrainCli, WriteACorpusAndAModelAndRefuseBadRuns) {
   EXPECT_EQ(read_json(model / "pretrain_config.json").at("format_version"), 2);
   EXPECT_EQ(read_lines(model / "members.tsv").size(), 7u);
 
+  // The wav2vec 2.0 objective from the same corpus: its options reach its own config section (--mask-prob too).
+  const auto w2v = dir / "w2v";
+  const auto w2v_out = run_ok("pretrain --corpus " + spec + " --objective wav2vec2 --arch tiny --epochs 1 "
+                              "--batch-size 4 --mask-prob 0.1 --codebook-entries 16 --negatives 8 --threads 1 --out " +
+                              w2v.string());
+  EXPECT_NE(w2v_out.find("accuracy"), std::string::npos) << w2v_out;
+  const auto objective = read_json(w2v / "pretrain_config.json").at("objective");
+  EXPECT_EQ(objective.at("name"), "wav2vec2");
+  EXPECT_DOUBLE_EQ(objective.at("masking").at("prob").get<double>(), 0.1);
+  EXPECT_EQ(objective.at("quantizer").at("entries"), 16);
+  EXPECT_EQ(read_json(w2v / "config.json").at("model_type"), "wav2vec2");
+  EXPECT_EQ(read_json(w2v / "config.json").at("num_negatives"), 8);
+  EXPECT_FALSE(fs::exists(w2v / "targets.safetensors"));
+  EXPECT_EQ(read_lines(w2v / "train_log.csv")[0].rfind("step,epoch,loss,contrastive_loss,", 0), 0u);
+  const auto info = run_ok("model info " + w2v.string());
+  EXPECT_NE(info.find("wav2vec2"), std::string::npos) << info;
+
   expect_refused(pretrain, "already holds a pretraining run");
   expect_refused(pretrain + " --resume --seed 5", "training.seed");
   expect_refused("pretrain --corpus " + spec + " --epochs 0 --out " + (dir / "m2").string(), "--epochs");

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "speechleak/demo/demo.h"
+#include "speechleak/demo/experiments.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
 #include "support/test_support.h"
@@ -84,6 +85,36 @@ TEST(DemoVariants, DefensesTrainTheirOwnModelAndReversedAttacksTheirOwnRun) {
   EXPECT_EQ(plain.record, plain.out / "demo.json");
   DemoVariant bad;
   bad.defenses = {"dp-sgd"};
+  EXPECT_THROW(run_demo(preset, dir.path() / "d", {}, bad), InvalidArgument);
+}
+
+// The families study: the same recipe pretrained with each objective, each its own model and run, one table.
+TEST(DemoVariants, TheFamiliesStudyTrainsOneModelPerObjectiveAndComparesThem) {
+  TempDir dir;
+  auto preset = demo_preset("test");
+  preset.pretrain.epochs = 1;
+  const auto study = run_families_study(preset, dir.path() / "d", {});
+  ASSERT_EQ(study.cells.size(), 2u);
+  const auto& hubert = study.cells[0].result;
+  const auto& w2v = study.cells[1].result;
+  EXPECT_EQ(study.cells[1].label, "wav2vec2");
+  EXPECT_EQ(w2v.variant.tag(), "wav2vec2");
+  EXPECT_NE(w2v.model_dir, hubert.model_dir);
+  EXPECT_TRUE(w2v.corpus_reused);
+  EXPECT_EQ(w2v.run_dir, hubert.out / "run-wav2vec2");
+  const auto pretrain = json::parse(read_text_file(w2v.model_dir / "pretrain_config.json"));
+  EXPECT_EQ(pretrain.at("objective").at("name"), "wav2vec2");
+  EXPECT_EQ(pretrain.at("arch"), json::parse(read_text_file(hubert.model_dir / "pretrain_config.json")).at("arch"));
+  EXPECT_EQ(json::parse(read_text_file(w2v.model_dir / "config.json")).at("model_type"), "wav2vec2");
+  EXPECT_EQ(json::parse(read_text_file(w2v.record)).at("variant").at("objective"), "wav2vec2");
+  ASSERT_EQ(w2v.audit.results.size(), hubert.audit.results.size());
+  EXPECT_FALSE(w2v.audit.results.empty());
+  const auto table = read_text_file(hubert.out / "families.md");
+  EXPECT_NE(table.find("| hubert | wav2vec2 |"), std::string::npos) << table;
+  EXPECT_TRUE(fs::exists(hubert.out / "families.json"));
+  EXPECT_TRUE(fs::exists(study.report));
+  DemoVariant bad;
+  bad.objective = "cpc";
   EXPECT_THROW(run_demo(preset, dir.path() / "d", {}, bad), InvalidArgument);
 }
 

@@ -79,5 +79,44 @@ TEST(PretrainConfig, AnUnknownFormatVersionIsRefusedNamingIt) {
   }
 }
 
+TEST(PretrainConfig, TheWav2Vec2ObjectiveKeepsItsOwnSectionAndDefaults) {
+  auto c = sample();
+  c.objective = "wav2vec2";
+  c.model = testing::tiny_encoder_config("wav2vec2");
+  c.wav2vec2.quantizer.entries = 40;
+  c.wav2vec2.loss.negatives = 20;
+  const auto j = c.to_json();
+  const auto& o = j.at("objective");
+  EXPECT_EQ(o.at("name"), "wav2vec2");
+  EXPECT_FALSE(o.contains("kmeans"));
+  EXPECT_EQ(o.at("quantizer").at("entries"), 40);
+  EXPECT_EQ(o.at("loss").at("negatives"), 20);
+  EXPECT_DOUBLE_EQ(o.at("masking").at("prob").get<double>(), 0.065);  // wav2vec 2.0's, not HuBERT's
+  const auto back = PretrainConfig::from_json(j, "mem");
+  EXPECT_EQ(back.to_json(), j);
+  // A section missing a field takes this objective's default.
+  auto partial = j;
+  partial["objective"]["masking"].erase("prob");
+  EXPECT_DOUBLE_EQ(PretrainConfig::from_json(partial, "mem").wav2vec2.masking.prob, 0.065);
+  EXPECT_DOUBLE_EQ(c.masking().prob, 0.065);
+  c.masking().span = 7;
+  EXPECT_EQ(c.wav2vec2.masking.span, 7);
+  EXPECT_EQ(c.hubert.masking.span, 4);
+
+  c.wav2vec2.quantizer.codevector_dim = 33;  // not a multiple of 2 groups
+  auto refusal = [](const PretrainConfig& bad) {
+    try {
+      bad.validate();
+    } catch (const InvalidArgument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(refusal(c).find("quantizer.codevector_dim"), std::string::npos) << refusal(c);
+  c.wav2vec2.quantizer.codevector_dim = 0;
+  c.objective = "cpc";
+  EXPECT_NE(refusal(c).find("--objective"), std::string::npos) << refusal(c);
+}
+
 }  // namespace
 }  // namespace speechleak::train

@@ -2,7 +2,9 @@
 // Shared by the pretraining tests: a tiny model config, speech-like test signals and a tiny corpus on disk.
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -10,7 +12,9 @@
 #include "speechleak/audio/audio_io.h"
 #include "speechleak/corpus/ctm.h"
 #include "speechleak/train/pretrain_config.h"
+#include "speechleak/util/file_io.h"
 #include "speechleak/util/random.h"
+#include "speechleak/util/text.h"
 #include "support/test_support.h"
 #include "support/tiny_encoder.h"
 
@@ -93,6 +97,21 @@ inline TinyCorpus write_tiny_corpus(const std::filesystem::path& dir, int speake
   corpus::write_ctm(dir / "align.ctm", alignments);
   out.spec = "manifest:" + (dir / "manifest.tsv").string() + "?alignments=" + (dir / "align.ctm").string();
   out.names_tsv = dir / "names.tsv";
+  return out;
+}
+
+// A train_log.csv with its wall-seconds column blanked: what two runs of the same training must agree on.
+inline std::string train_log_without_seconds(const std::filesystem::path& log) {
+  const auto lines = read_lines(log);
+  if (lines.empty()) return "";
+  const auto header = text::split(lines[0], ',');
+  const auto seconds = std::find(header.begin(), header.end(), "seconds") - header.begin();
+  std::string out;
+  for (const auto& line : lines) {
+    auto f = text::split(line, ',');
+    if (seconds < static_cast<std::ptrdiff_t>(f.size())) f[seconds] = "";
+    out += text::join(f, ",") + "\n";
+  }
   return out;
 }
 

@@ -224,16 +224,8 @@ TEST(Pretrain, ResumedRunMatchesUninterruptedRun) {
   auto done = run_pretraining(c, dir / "resumed", resume);
   EXPECT_TRUE(done.finished);
 
-  auto strip_seconds = [](const std::filesystem::path& p) {
-    std::string out;
-    for (const auto& line : read_lines(p)) {
-      auto f = text::split(line, ',');
-      f[8] = "";  // wall seconds differ
-      out += text::join(f, ",") + "\n";
-    }
-    return out;
-  };
-  EXPECT_EQ(strip_seconds(dir / "full" / "train_log.csv"), strip_seconds(dir / "resumed" / "train_log.csv"));
+  EXPECT_EQ(test::train_log_without_seconds(dir / "full" / "train_log.csv"),
+            test::train_log_without_seconds(dir / "resumed" / "train_log.csv"));
   auto w1 = encoder::load_tensors(dir / "full" / "model.safetensors");
   auto w2 = encoder::load_tensors(dir / "resumed" / "model.safetensors");
   ASSERT_EQ(w1.size(), w2.size());

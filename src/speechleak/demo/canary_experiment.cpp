@@ -67,7 +67,7 @@ CanaryStudyResult run_canary_study(const DemoPreset& preset, const fs::path& out
   if (out_arg.empty()) throw invalid_argument("--out", "a directory", "nothing");
   for (const auto& d : study.defenses)
     if (!d.empty()) {
-      DemoVariant{{d}, false}.validate();
+      DemoVariant::of_defenses({d}).validate();
       if (d == "silence-names" || d == "sanitize-names")
         throw invalid_argument("--defense", "a defense that needs no name alignments (noise-augment, reverse-audio)",
                                d);
@@ -95,8 +95,9 @@ CanaryStudyResult run_canary_study(const DemoPreset& preset, const fs::path& out
       fs::create_directories(dir);
       auto pretrain = preset.pretrain;
       pretrain.corpus = pretrain_with_canaries(corpus_dir, dir);
-      apply_defenses(DemoVariant{defense.empty() ? std::vector<std::string>{} : std::vector<std::string>{defense}, false},
-                     pretrain);
+      apply_variant(DemoVariant::of_defenses(defense.empty() ? std::vector<std::string>{}
+                                                             : std::vector<std::string>{defense}),
+                    pretrain);
       pretrain.device = options.device;
       pretrain.validate();
       cell.model = s.out / "models" / model_hash(pretrain, identity);

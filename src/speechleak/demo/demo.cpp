@@ -131,7 +131,7 @@ DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const Dem
 
   auto pretrain = preset.pretrain;
   pretrain.corpus = split_spec(r.corpus_dir, "pretrain");
-  apply_defenses(variant, pretrain);
+  apply_variant(variant, pretrain);
   pretrain.device = options.device;
   pretrain.validate();
   r.model_dir = r.out / "models" / model_hash(pretrain, identity);

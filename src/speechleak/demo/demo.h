@@ -2,7 +2,7 @@
 // `speechleak demo`: an end-to-end membership audit without user data (docs/demo.md).
 //
 //   1. corpus    OUT/corpus              synthetic speech (synth::generate_corpus; resumable, reused when identical)
-//   2. model     OUT/models/<hash>/      HuBERT-style pretraining on the corpus's pretrain split (reused when
+//   2. model     OUT/models/<hash>/      pretraining (HuBERT; a variant's objective) on the pretrain split (reused when
 //                                        finished, resumed when interrupted)
 //   3. features  OUT/run/features/<role> the model's features of members (pretrain), non-members (heldout), aux
 //   4. audit     OUT/run/                the run directory (docs/run-directory.md) with report.html
@@ -35,14 +35,19 @@ struct DemoOptions {
 struct DemoVariant {
   std::vector<std::string> defenses;  // pretraining: reverse-audio, noise-augment, silence-names, sanitize-names
   bool attack_reverse_audio = false;  // extract the audited features from time-reversed waveforms
-  // "" for the default; otherwise e.g. "reverse-audio" or "reverse-audio+attack-reversed".
+  // The pretraining objective: "" = the preset's (HuBERT); "wav2vec2" = the preset's recipe (architecture, data,
+  // epochs, optimiser, defenses) with wav2vec 2.0's contrastive objective at its defaults instead, its Gumbel
+  // temperature annealed over 69% of the run as the BASE recipe's is over its 400k steps.
+  std::string objective;
+  static DemoVariant of_defenses(std::vector<std::string> defenses);  // those defenses, nothing else
+  // "" for the default; otherwise e.g. "reverse-audio", "reverse-audio+attack-reversed" or "wav2vec2".
   std::string tag() const;
-  // Throws InvalidArgument naming --defense for an unknown name.
+  // Throws InvalidArgument naming --defense (--objective) for an unknown name.
   void validate() const;
 };
 
-// Applies the variant's defenses to a pretraining config (the preset's own defenses stay on).
-void apply_defenses(const DemoVariant& variant, train::PretrainConfig& config);
+// Applies the variant's objective and defenses to a pretraining config (the preset's own defenses stay on).
+void apply_variant(const DemoVariant& variant, train::PretrainConfig& config);
 
 struct DemoResult {
   std::filesystem::path out, corpus_dir, model_dir, run_dir, report;  // absolute; report empty when not written

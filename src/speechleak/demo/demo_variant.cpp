@@ -1,7 +1,10 @@
-// Demo variants: the defenses and the reversed-audio attack of the seed paper's defense studies, applied to a preset.
+// Demo variants: the defenses and the reversed-audio attack of the seed paper's defense studies, and another
+// pretraining objective (the families study), applied to a preset.
 #include <algorithm>
+#include <utility>
 
 #include "speechleak/demo/demo.h"
+#include "speechleak/train/presets.h"
 #include "speechleak/util/error.h"
 
 namespace speechleak::demo {
@@ -14,7 +17,15 @@ const std::vector<std::string>& defense_names() {
 
 }  // namespace
 
+DemoVariant DemoVariant::of_defenses(std::vector<std::string> defenses) {
+  DemoVariant v;
+  v.defenses = std::move(defenses);
+  return v;
+}
+
 void DemoVariant::validate() const {
+  if (!objective.empty() && objective != "hubert" && objective != "wav2vec2")
+    throw invalid_argument("--objective", "hubert or wav2vec2", "'" + objective + "'");
   for (const auto& d : defenses)
     if (std::find(defense_names().begin(), defense_names().end(), d) == defense_names().end())
       throw invalid_argument("--defense", "reverse-audio, noise-augment, silence-names or sanitize-names",
@@ -27,13 +38,20 @@ std::string DemoVariant::tag() const {
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   if (attack_reverse_audio) names.push_back("attack-reversed");
+  if (!objective.empty() && objective != "hubert") names.insert(names.begin(), objective);
   std::string tag;
   for (const auto& n : names) tag += (tag.empty() ? "" : "+") + n;
   return tag;
 }
 
-void apply_defenses(const DemoVariant& variant, train::PretrainConfig& config) {
+void apply_variant(const DemoVariant& variant, train::PretrainConfig& config) {
   variant.validate();
+  if (!variant.objective.empty() && variant.objective != config.objective) {
+    config.objective = variant.objective;
+    config.model = train::resolve_arch(config.arch, config.objective);  // the family the saved model names
+    // The BASE recipe anneals the Gumbel temperature over 69% of its 400k steps; a demo run has hundreds.
+    if (config.objective == "wav2vec2") config.wav2vec2.quantizer.gumbel_anneal_fraction = 0.69;
+  }
   for (const auto& d : variant.defenses) {
     if (d == "reverse-audio") config.defenses.reverse_audio = true;
     if (d == "noise-augment") config.defenses.noise_augment = true;

@@ -22,6 +22,16 @@ nlohmann::json study_json(const StudyResult& s) {
   return {{"study", s.name}, {"cells", cells}};
 }
 
+// OUT/<name>.md (the table), OUT/<name>.json and OUT/<name>.html (the cells' runs side by side).
+void write_study(StudyResult& study) {
+  const fs::path dir = study.cells.front().result.out;
+  write_text_file_atomically(dir / (study.name + ".md"), format_study_table(study));
+  write_text_file_atomically(dir / (study.name + ".json"), study_json(study).dump(2) + "\n");
+  std::vector<fs::path> runs;
+  for (const auto& c : study.cells) runs.push_back(c.result.run_dir);
+  if (auto report = report::write_report_or_warn(runs, dir / (study.name + ".html"))) study.report = *report;
+}
+
 }  // namespace
 
 StudyResult run_reversal_study(const DemoPreset& preset, const fs::path& out, const DemoOptions& options) {
@@ -36,12 +46,19 @@ StudyResult run_reversal_study(const DemoPreset& preset, const fs::path& out, co
       log_info("reversal study, " + label);
       study.cells.push_back({label, run_demo(preset, out, options, v)});
     }
-  const fs::path dir = study.cells.front().result.out;
-  write_text_file_atomically(dir / "reversal.md", format_study_table(study));
-  write_text_file_atomically(dir / "reversal.json", study_json(study).dump(2) + "\n");
-  std::vector<fs::path> runs;
-  for (const auto& c : study.cells) runs.push_back(c.result.run_dir);
-  if (auto report = report::write_report_or_warn(runs, dir / "reversal.html")) study.report = *report;
+  write_study(study);
+  return study;
+}
+
+StudyResult run_families_study(const DemoPreset& preset, const fs::path& out, const DemoOptions& options) {
+  StudyResult study{"families", {}, {}};
+  for (const char* objective : {"hubert", "wav2vec2"}) {
+    DemoVariant v;
+    if (std::string(objective) != "hubert") v.objective = objective;
+    log_info(std::string("families study, objective ") + objective);
+    study.cells.push_back({objective, run_demo(preset, out, options, v)});
+  }
+  write_study(study);
   return study;
 }
 

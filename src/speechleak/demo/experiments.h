@@ -1,7 +1,8 @@
 #pragma once
 // Studies built from demo runs that share one corpus (docs/results.md). The reversal study is the seed paper's
 // Tables 3 and 4 in shape: pretrain on time-reversed waveforms (a naive defense) and attack with plain and with
-// reversed audio. Each cell is a demo variant (demo.h), so its model and run directory are cached and reusable.
+// reversed audio; the families study its Table 1 (one encoder per pretraining objective). Each cell is a demo
+// variant (demo.h), so its model and run directory are cached and reusable.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@ struct StudyResult {
 // Runs the four cells {plain, reversed-audio pretraining} x {plain, reversed attack audio} into OUT, then writes
 // OUT/reversal.md (the table), OUT/reversal.json and OUT/reversal.html (the four runs side by side).
 StudyResult run_reversal_study(const DemoPreset& preset, const std::filesystem::path& out,
+                               const DemoOptions& options = {});
+
+// The seed paper's Table 1 in shape, for the objectives speechleak pretrains: the preset's recipe with the HuBERT
+// objective and with wav2vec 2.0's (DemoVariant::objective), the same corpus and the same audit. Writes
+// OUT/families.{md,json,html}. (TERA and CPC, the paper's other two rows, are not built.)
+StudyResult run_families_study(const DemoPreset& preset, const std::filesystem::path& out,
                                const DemoOptions& options = {});
 
 // A markdown table: one row per (level, attack), one column per cell, "AUC [lower, upper]" in each.

@@ -176,7 +176,7 @@ NoiseMaskingStudyResult run_noise_masking_study(const NoiseMaskingStudyPreset& p
   if (out_arg.empty()) throw invalid_argument("--out", "a directory", "nothing");
   if (variants.empty()) throw invalid_argument("--variant", "at least one variant", "none");
   for (const auto& v : variants) {
-    DemoVariant{v.defenses, false}.validate();
+    DemoVariant::of_defenses(v.defenses).validate();
     if (v.repeats > preset.synth.canaries.repeats)
       throw invalid_argument("variant " + v.name, "at most " + std::to_string(preset.synth.canaries.repeats) +
                              " repeats (the corpus's renderings)", std::to_string(v.repeats));
@@ -214,7 +214,7 @@ NoiseMaskingStudyResult run_noise_masking_study(const NoiseMaskingStudyPreset& p
     const std::string where = "[" + std::to_string(i + 1) + "/" + std::to_string(variants.size()) + "] " + v.name;
     auto pretrain = preset.pretrain;
     pretrain.corpus = pretrain_manifest(r.corpus_dir, r.out, repeats);
-    apply_defenses(DemoVariant{v.defenses, false}, pretrain);
+    apply_variant(DemoVariant::of_defenses(v.defenses), pretrain);
     // The manifest lives in OUT, not next to the corpus's names.tsv, where the defenses would look for it.
     if (pretrain.defenses.silence_names || pretrain.defenses.sanitize_names)
       pretrain.defenses.names = (r.corpus_dir / "names.tsv").string();

@@ -216,11 +216,19 @@ LoadedHfModel load_hf_directory(const fs::path& dir) {
 }
 
 void save_hf_directory(Wav2Vec2Model& model, const fs::path& dir, bool do_normalize) {
+  save_hf_directory(model, dir, do_normalize, nlohmann::json::object());
+}
+
+void save_hf_directory(Wav2Vec2Model& model, const fs::path& dir, bool do_normalize,
+                       const nlohmann::json& extra_config) {
+  if (!extra_config.is_object()) throw invalid_argument("extra_config", "a JSON object", extra_config.type_name());
   fs::create_directories(dir);
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   for (const auto& item : model->named_parameters(true)) tensors.emplace_back(item.key(), item.value());
   save_tensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
-  write_text_file_atomically(dir / "config.json", model->config().to_json().dump(2) + "\n");
+  auto config = model->config().to_json();
+  config.update(extra_config);
+  write_text_file_atomically(dir / "config.json", config.dump(2) + "\n");
   write_preprocessor_config(dir, do_normalize);
 }
 

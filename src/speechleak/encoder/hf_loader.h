@@ -10,6 +10,7 @@
 // projector.*, classifier.*, layer_weights, adapter.* (HF applies the adapter after hidden_states).
 // Any other unknown tensor, a missing one or a shape mismatch is a FormatError naming them.
 #include <filesystem>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,10 @@ LoadedHfModel load_hf_directory(const std::filesystem::path& dir);
 // Writes config.json, preprocessor_config.json and model.safetensors (HF key names, no prefix, weight_g/weight_v)
 // that load_hf_directory reads back.
 void save_hf_directory(Wav2Vec2Model& model, const std::filesystem::path& dir, bool do_normalize = false);
+// The same, with `extra_config` fields (a JSON object) added to config.json beside the encoder's, e.g. the
+// quantiser settings of a wav2vec 2.0 pretraining run.
+void save_hf_directory(Wav2Vec2Model& model, const std::filesystem::path& dir, bool do_normalize,
+                       const nlohmann::json& extra_config);
 
 // model.safetensors of `dir`, or the shards its model.safetensors.index.json lists; a directory with only
 // pytorch_model.bin is refused with the conversion command.

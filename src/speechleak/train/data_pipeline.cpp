@@ -151,6 +151,8 @@ Batch Batch::to(const c10::Device& device) const {
   Batch b = *this;
   for (auto* t : {&b.waveforms, &b.lengths, &b.frame_lengths, &b.targets, &b.target_lengths, &b.mask, &b.channel_mask})
     if (t->defined()) *t = t->to(device);
+  for (auto& [name, t] : b.extras)
+    if (t.defined()) t = t.to(device);
   return b;
 }
 

@@ -13,6 +13,7 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,8 @@ struct Batch {
   at::Tensor target_lengths; // [B] int64 labels per utterance (after cropping)
   at::Tensor mask;           // [B, T] bool time mask (true = replaced by the mask embedding); set by the objective
   at::Tensor channel_mask;   // [B, D] bool channel mask (true = zeroed in every frame); set by the objective
+  // What an objective's prepare adds beyond the masks, by name (wav2vec 2.0: "negatives", "gumbel_uniform").
+  std::map<std::string, at::Tensor> extras;
   std::vector<std::string> ids;
   std::vector<int64_t> crop_offsets;  // samples cut from the start of each utterance
   std::vector<double> snr_db;         // noise defense SNR per utterance, NaN when none

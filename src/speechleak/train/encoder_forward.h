@@ -16,4 +16,15 @@ namespace speechleak::train {
 at::Tensor masked_forward(encoder::Wav2Vec2Model& model, const at::Tensor& waveforms, const at::Tensor& lengths,
                           const at::Tensor& mask, double feature_grad_mult, const at::Tensor& channel_mask = {});
 
+// The same pass with the intermediate features an objective may need besides the last hidden state.
+struct ForwardParts {
+  at::Tensor hidden;      // [B, T', D] the last hidden state (what masked_forward returns)
+  at::Tensor features;    // [B, T', C] the conv extractor's output, after the gradient scale (wav2vec 2.0's penalty)
+  at::Tensor normalized;  // [B, T', C] the same after the projection's layer norm, unmasked (HF's extract_features:
+                          // the wav2vec 2.0 quantiser's input)
+};
+ForwardParts masked_forward_parts(encoder::Wav2Vec2Model& model, const at::Tensor& waveforms,
+                                  const at::Tensor& lengths, const at::Tensor& mask, double feature_grad_mult,
+                                  const at::Tensor& channel_mask = {});
+
 }  // namespace speechleak::train

@@ -12,7 +12,6 @@ namespace speechleak::train {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MfccConfig, sample_rate, n_fft, hop, n_mels, n_mfcc, f_min, f_max,
                                                 deltas, delta_window)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KMeansConfig, clusters, scope, max_iterations, tolerance, max_frames)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MaskingConfig, prob, span, min_spans)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HubertHeadConfig, head, final_dim, temperature, unmasked_weight,
                                                 feature_grad_mult)
 
@@ -38,12 +37,6 @@ void KMeansConfig::validate() const {
   if (max_frames < clusters)
     throw invalid_argument("kmeans.max_frames", ">= clusters (" + std::to_string(clusters) + ")",
                            std::to_string(max_frames));
-}
-
-void MaskingConfig::validate() const {
-  require_range("--mask-prob", prob, 0.0, 1.0);
-  require_at_least("--mask-span", span, 1);
-  require_at_least("masking.min_spans", min_spans, 0);
 }
 
 void HubertHeadConfig::validate() const {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "speechleak/encoder/hf_config.h"
+#include "speechleak/train/masking_config.h"
 
 namespace speechleak::train {
 
@@ -35,15 +36,6 @@ struct KMeansConfig {
   int max_iterations = 50;
   double tolerance = 1e-4;     // stop when the relative inertia change falls below
   int64_t max_frames = 200000; // frames sampled (seeded) to fit on; all frames are labelled afterwards
-  void validate() const;
-};
-
-// HuBERT span masking (masking.h): each valid frame starts a span with probability `prob` (the HuBERT paper's
-// p = 8%; fairseq's mask_prob 0.8 = p * span), spans of `span` frames, overlaps allowed (~57% masked at 8%/10).
-struct MaskingConfig {
-  double prob = 0.08;
-  int span = 10;
-  int min_spans = 1;  // at least this many spans per utterance (short utterances)
   void validate() const;
 };
 

@@ -142,4 +142,10 @@ nlohmann::json HubertObjective::metadata() const {
   return j;
 }
 
+std::vector<std::pair<std::string, at::Tensor>> HubertObjective::head_tensors() const {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for (const auto& p : head_->named_parameters(true)) out.emplace_back(p.key(), p.value());
+  return out;
+}
+
 }  // namespace speechleak::train

@@ -66,6 +66,8 @@ class HubertObjective : public Objective {
   std::vector<std::string> metric_columns() const override;
   std::vector<std::string> count_columns() const override;
   nlohmann::json metadata() const override;
+  // HuBERT's head tensors under fairseq / HF names with no prefix: final_proj.*, label_embs_concat.
+  std::vector<std::pair<std::string, at::Tensor>> head_tensors() const override;
 
   HubertHead& head() { return head_; }
 

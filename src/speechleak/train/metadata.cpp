@@ -57,10 +57,11 @@ nlohmann::json pretraining_metadata(const PretrainConfig& c, const PretrainResul
                {"members_file", "members.tsv"}};
   j["model"] = {{"arch", c.arch}, {"parameters", c.model.parameter_count()}, {"config", c.model.to_string()}};
   j["training"] = training_json(c, r);
-  j["seeds"] = {{"seed", c.seed},
-                {"streams", {"init", "targets", "order/<epoch>", "crop/<epoch>/<utt>", "noise/<epoch>/<utt>",
-                             "mask/<epoch>/<utt>"}},
-                {"rule", "derive_seed(seed, stream) (util/random.h)"}};
+  std::vector<std::string> streams = {"init", "order/<epoch>", "crop/<epoch>/<utt>", "noise/<epoch>/<utt>",
+                                      "mask/<epoch>/<utt>"};
+  if (c.objective == "hubert") streams.insert(streams.begin() + 1, "targets");
+  if (c.objective == "wav2vec2") streams.insert(streams.end(), {"negatives/<epoch>/<utt>", "gumbel/<epoch>/<utt>"});
+  j["seeds"] = {{"seed", c.seed}, {"streams", streams}, {"rule", "derive_seed(seed, stream) (util/random.h)"}};
   return j;
 }
 

@@ -1,11 +1,12 @@
 #pragma once
 // What a training objective adds to the generic loop (trainer.h): its head modules, how its labels crop, what it
 // adds to a batch, its loss with the scalars it logs, and its share of the model's metadata. HuBERT masked
-// prediction (hubert_objective.h) is the first; CTC fine-tuning and the other pretraining objectives plug in the
-// same way.
+// prediction (hubert_objective.h) and wav2vec 2.0's contrastive objective (wav2vec2_objective.h) pretrain; CTC
+// fine-tuning (asr/ctc_objective.h) plugs in the same way.
 //
 // The trainer owns the encoder and the optimiser; an objective owns its heads. Order of calls:
 //   build(model config)      once, inside the trainer's seeded initialisation (after the encoder's weights)
+//   plan(total steps)        once, after build (schedules that span the run scale to its length)
 //   prepare(batch, epoch)    every batch, on the CPU, before it moves to the device (masks, per-epoch draws)
 //   before_step(step, model) every step, before the forward pass (freezing schedules)
 //   loss(model, batch)       every step: forward pass and loss, on the trainer's device
@@ -44,6 +45,7 @@ class Objective {
   virtual std::vector<NamedModule> heads() const = 0;
   virtual LabelLayout label_layout() const = 0;
   virtual void prepare(Batch& batch, int epoch) const = 0;
+  virtual void plan(int64_t total_steps) {}
   virtual void before_step(int64_t step, encoder::Wav2Vec2Model& model) {}
   virtual ObjectiveLoss loss(encoder::Wav2Vec2Model& model, const Batch& batch) = 0;
 
@@ -52,6 +54,15 @@ class Objective {
   virtual std::vector<std::string> count_columns() const = 0;
   // The objective's section of the trained model's metadata (speechleak_pretraining.json "objective").
   virtual nlohmann::json metadata() const = 0;
+  // Fields the saved config.json gains beside the encoder's (e.g. HF's quantiser settings); none by default.
+  virtual nlohmann::json hf_config() const { return nlohmann::json::object(); }
+  // The heads' tensors as pretraining_head.safetensors holds them: "<head>.<parameter>" by default.
+  virtual std::vector<std::pair<std::string, at::Tensor>> head_tensors() const {
+    std::vector<std::pair<std::string, at::Tensor>> out;
+    for (const auto& [name, module] : heads())
+      for (const auto& p : module->named_parameters(true)) out.emplace_back(name + "." + p.key(), p.value());
+    return out;
+  }
 };
 
 }  // namespace speechleak::train

@@ -43,11 +43,15 @@ encoder::Wav2Vec2Config base() {
 
 std::vector<std::string> arch_preset_names() { return {"tiny", "mini", "small", "base"}; }
 
-encoder::Wav2Vec2Config resolve_arch(const std::string& arch) {
-  if (arch == "tiny") return tiny();
-  if (arch == "mini") return mini();
-  if (arch == "small") return small();
-  if (arch == "base") return base();
+encoder::Wav2Vec2Config resolve_arch(const std::string& arch, const std::string& objective) {
+  const auto preset = [&](encoder::Wav2Vec2Config c) {
+    if (objective == "wav2vec2") c.model_type = "wav2vec2";
+    return c;
+  };
+  if (arch == "tiny") return preset(tiny());
+  if (arch == "mini") return preset(mini());
+  if (arch == "small") return preset(small());
+  if (arch == "base") return preset(base());
   if (text::to_lower(std::filesystem::path(arch).extension().string()) == ".json" || std::filesystem::exists(arch)) {
     auto c = encoder::read_hf_config(arch);
     c.validate();

@@ -6,8 +6,8 @@
 #include "speechleak/corpus/load.h"
 #include "speechleak/encoder/hf_loader.h"
 #include "speechleak/encoder/tensor_io.h"
-#include "speechleak/train/hubert_objective.h"
 #include "speechleak/train/metadata.h"
+#include "speechleak/train/pretraining_objective.h"
 #include "speechleak/train/run_directory.h"
 #include "speechleak/train/targets.h"
 #include "speechleak/util/error.h"
@@ -78,12 +78,12 @@ PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out
                                options.progress);
   if (!set.report.skipped.empty())
     log_warn(set.report.skipped.summary(set.report.used, "utterances", "loaded"));
-  auto targets = prepare_targets(config, set, out, options.resume, options.progress);
-  attach_labels(set, targets);
-
-  auto objective = std::make_unique<HubertObjective>(config.hubert, config.seed, targets);
-  HubertObjective& hubert = *objective;
-  Trainer trainer(config, set, std::move(objective));
+  std::optional<TargetModel> targets;
+  if (needs_frame_targets(config)) {
+    targets = prepare_targets(config, set, out, options.resume, options.progress);
+    attach_labels(set, *targets);
+  }
+  Trainer trainer(config, set, make_pretraining_objective(config, targets ? &*targets : nullptr));
   const bool resumed = options.resume && trainer.resume_latest(out);
   TrainLogFile log(out / "train_log.csv", trainer, config.log_every, resumed);
   PretrainResult result;
@@ -101,10 +101,9 @@ PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out
   result.data = set.report;
   result.total_steps = trainer.total_steps();
   result.finished = result.position.epoch >= config.epochs;
-  encoder::save_hf_directory(trainer.model(), out, config.data.normalization == "zero-mean-unit-var");
-  std::vector<std::pair<std::string, at::Tensor>> head;
-  for (const auto& p : hubert.head()->named_parameters(true)) head.emplace_back(p.key(), p.value());
-  encoder::save_tensors(out / "pretraining_head.safetensors", head);
+  encoder::save_hf_directory(trainer.model(), out, config.data.normalization == "zero-mean-unit-var",
+                             trainer.objective().hf_config());
+  encoder::save_tensors(out / "pretraining_head.safetensors", trainer.objective().head_tensors());
   write_members(out / "members.tsv", set);
   result.metadata = pretraining_metadata(config, result, trainer.objective(), names ? &*names : nullptr,
                                          options.command_line);

@@ -1,13 +1,16 @@
 #pragma once
-// `speechleak pretrain` as one library call: corpus -> defenses -> targets -> training -> an HF model directory.
+// `speechleak pretrain` as one library call: corpus -> defenses -> (HuBERT: targets) -> training -> an HF model
+// directory.
 //
 // OUT after a run (docs/pretraining.md):
 //   config.json, preprocessor_config.json, model.safetensors   the encoder (save_hf_directory; load_encoder reads OUT)
 //   speechleak_pretraining.json   objective, defenses with their counts, data, seeds, final metrics
 //   pretrain_config.json          the resolved PretrainConfig (what --resume checks against)
-//   pretraining_head.safetensors  the objective's head: final_proj, label embeddings (the mask embedding is in
-//                                 model.safetensors as masked_spec_embed, where HF keeps it)
-//   targets.safetensors           MFCC standardisation and k-means centroids
+//   pretraining_head.safetensors  the objective's heads (the mask embedding is in model.safetensors as
+//                                 masked_spec_embed, where HF keeps it): HuBERT's final_proj and label embeddings;
+//                                 wav2vec 2.0's quantizer.*, project_q.*, project_hid.* (HF Wav2Vec2ForPreTraining
+//                                 keys; config.json then also holds the quantiser's HF fields)
+//   targets.safetensors           HuBERT only: MFCC standardisation and k-means centroids
 //   train_log.csv                 step,epoch,loss,<objective metrics>,lr,grad_norm,seconds,audio_seconds,<counts>
 //   checkpoints/                  resumable checkpoints (checkpoint.h)
 #include <filesystem>

@@ -9,9 +9,12 @@ namespace speechleak::train {
 
 void PretrainConfig::validate() const {
   if (corpus.empty()) throw invalid_argument("--corpus", "a corpus spec", "nothing");
-  require_one_of("--objective", objective, {"hubert"});
+  require_one_of("--objective", objective, {"hubert", "wav2vec2"});
   TrainingConfig::validate();
-  hubert.validate(model);
+  if (objective == "wav2vec2")
+    wav2vec2.validate(model);
+  else
+    hubert.validate(model);
 }
 
 nlohmann::json PretrainConfig::to_json() const {
@@ -22,7 +25,7 @@ nlohmann::json PretrainConfig::to_json() const {
           {"training", loop_json()},
           {"defenses", defenses.to_json()},
           {"objective", [&] {
-             auto o = hubert.to_json();
+             auto o = objective == "wav2vec2" ? wav2vec2.to_json() : hubert.to_json();
              o["name"] = objective;
              return o;
            }()}};
@@ -64,7 +67,10 @@ PretrainConfig PretrainConfig::from_json(const nlohmann::json& in, const std::st
     if (j.contains("objective")) {
       const auto& o = j.at("objective");
       c.objective = o.value("name", c.objective);
-      c.hubert = HubertConfig::from_json(o);
+      if (c.objective == "wav2vec2")
+        c.wav2vec2 = ContrastiveConfig::from_json(o);
+      else
+        c.hubert = HubertConfig::from_json(o);
     }
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(source, std::string("pretraining config: ") + e.what());

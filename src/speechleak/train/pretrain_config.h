@@ -8,12 +8,14 @@
 //    "training": {epochs, seed, checkpoint_every, keep_checkpoints, log_every, max_steps, blas_threads, device,
 //                 optim, data},
 //    "defenses": {...},
-//    "objective": {"name": "hubert", "mfcc", "kmeans", "masking", "head"}}
+//    "objective": {"name": "hubert", "mfcc", "kmeans", "masking", "head"}
+//              or {"name": "wav2vec2", "masking", "quantizer", "loss"}}
 // Version 1 (no format_version: loop and HuBERT settings side by side at the top level) is migrated on reading.
 #include <nlohmann/json_fwd.hpp>
 
 #include <string>
 
+#include "speechleak/train/contrastive_config.h"
 #include "speechleak/train/hubert_config.h"
 #include "speechleak/train/training_config.h"
 
@@ -22,8 +24,15 @@ namespace speechleak::train {
 inline constexpr int kPretrainConfigVersion = 2;
 
 struct PretrainConfig : TrainingConfig {
-  std::string objective = "hubert";
-  HubertConfig hubert;  // objective "hubert"
+  std::string objective = "hubert";  // "hubert" | "wav2vec2"
+  HubertConfig hubert;           // objective "hubert"
+  ContrastiveConfig wav2vec2;    // objective "wav2vec2"
+
+  // The active objective's masking and gradient scale into the conv extractor (options both objectives have).
+  MaskingConfig& masking() { return objective == "wav2vec2" ? wav2vec2.masking : hubert.masking; }
+  double& feature_grad_mult() {
+    return objective == "wav2vec2" ? wav2vec2.loss.feature_grad_mult : hubert.head.feature_grad_mult;
+  }
 
   // Throws InvalidArgument naming the option (as its CLI flag where there is one), expected and actual.
   void validate() const;
@@ -31,7 +40,6 @@ struct PretrainConfig : TrainingConfig {
   // Reads format 2, or migrates format 1 (`migrated` set true then); another format_version is a FormatError.
   static PretrainConfig from_json(const nlohmann::json& j, const std::string& source, bool* migrated = nullptr);
   std::string to_string() const;  // to_json().dump()
-  int resolved_final_dim() const { return hubert.resolved_final_dim(model); }
 };
 
 // A format-1 config (pretrain_config.json of speechleak <= 0.1 runs) rewritten as format 2; other JSON unchanged.

@@ -8,7 +8,7 @@
 #include "speechleak/runtime/device.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/runtime/torch_rng.h"
-#include "speechleak/train/hubert_objective.h"
+#include "speechleak/train/pretraining_objective.h"
 #include "speechleak/train/model_init.h"
 #include "speechleak/train/run_directory.h"
 #include "speechleak/util/error.h"
@@ -118,6 +118,7 @@ Trainer::Trainer(const TrainingConfig& config, const TrainingSet& data, std::uni
     model_ = initial ? initial : init_encoder_model(config_.model);
     objective_->build(model_->config());
   }
+  objective_->plan(total_steps());
   for (auto& [name, module] : modules()) {
     module->to(device_);
     module->train(true);
@@ -127,7 +128,7 @@ Trainer::Trainer(const TrainingConfig& config, const TrainingSet& data, std::uni
 }
 
 Trainer::Trainer(const PretrainConfig& config, const TrainingSet& data, int classes)
-    : Trainer((config.validate(), config), data, std::make_unique<HubertObjective>(config.hubert, config.seed, classes)) {}
+    : Trainer(config, data, make_pretraining_objective(config, nullptr, classes)) {}
 
 std::vector<NamedModule> Trainer::modules() const {
   std::vector<NamedModule> out{{"model", model_.ptr()}};

@@ -60,7 +60,7 @@ class Trainer {
   // and builds the optimiser. `data` must outlive the trainer and carry the labels the objective expects.
   Trainer(const TrainingConfig& config, const TrainingSet& data, std::unique_ptr<Objective> objective,
           encoder::Wav2Vec2Model initial = nullptr);
-  // HuBERT pretraining with `classes` target classes (the objective config.objective names).
+  // Pretraining with the objective config.objective names (HuBERT: with `classes` target classes).
   Trainer(const PretrainConfig& config, const TrainingSet& data, int classes);
 
   int64_t steps_per_epoch() const;

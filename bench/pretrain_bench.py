@@ -5,7 +5,8 @@ same config.json, random audio, same batch, AdamW and gradient clipping; prints 
   wav2vec2: the contrastive step of wav2vec 2.0 at its defaults (G=2 x V=320 Gumbel quantiser of the normalised
             conv features, 256-dim projections, 100 distractors per masked frame from the same utterance drawn before
             the step as speechleak draws them, diversity loss, feature penalty), written from fairseq's recipe, with
-            the logits computed as speechleak computes them (a similarity matrix per utterance);
+            the logits computed as speechleak computes them (a similarity matrix per utterance); speechleak's
+            gradient scale into the extractor (0.1) is left out here (two elementwise ops on the features);
   wav2vec2-hf: the same with the logits as HF's Wav2Vec2ForPreTraining and fairseq compute them (cosine similarity
             over materialised [frames, 1 + K, width] tensors).
 

@@ -211,14 +211,21 @@ void unpack_store(const std::filesystem::path& input, const std::filesystem::pat
 
 // fuzz/regressions/feature_store: a store.json whose "format" is a number escaped as a JSON library error (the
 // CLI said "internal error"), and a float past 2^64 where an index line wants a whole number was undefined
-// behaviour; fields of the wrong type, negative or overflowing shapes and data files outside the store are refused.
+// behaviour, as was a layer index past int's range in store.json; fields of the wrong type, negative or overflowing
+// shapes and data files outside the store are refused.
 TEST(FeatureStore, ManifestsAndIndexLinesOfTheWrongShapeAreFormatErrors) {
   testing::TempDir dir;
   unpack_store(std::filesystem::path(SPEECHLEAK_SOURCE_DIR) /
                    "fuzz/regressions/feature_store/store-json-format-is-a-number",
                dir.path());
   EXPECT_THROW(StoreReader{dir.path()}, FormatError);
-  for (const char* manifest : {"[1, 2]", "{\"format\": \"speechleak-feature-store\", \"layers\": \"12\"}"}) {
+  unpack_store(std::filesystem::path(SPEECHLEAK_SOURCE_DIR) /
+                   "fuzz/regressions/feature_store/store-json-layer-integer-past-int",
+               dir.path());
+  EXPECT_THROW(StoreReader{dir.path()}, FormatError);
+  for (const char* manifest : {"[1, 2]", "{\"format\": \"speechleak-feature-store\", \"layers\": \"12\"}",
+                               "{\"format\": \"speechleak-feature-store\", \"layers\": [1, 1e80]}",
+                               "{\"format\": \"speechleak-feature-store\", \"layers\": [3000000000]}"}) {
     testing::write_text(dir / "store.json", manifest);
     EXPECT_THROW(StoreReader{dir.path()}, FormatError) << manifest;
   }

@@ -12,6 +12,7 @@
 #include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/json_number.h"
+#include "speechleak/util/json_number.h"
 #include "speechleak/util/log.h"
 #include "speechleak/util/text.h"
 
@@ -175,7 +176,17 @@ StoreManifest StoreManifest::from_json(const std::string& text, const fs::path& 
   try {
     m.model_fingerprint = j.value("model_fingerprint", "");
     m.model_description = j.value("model_description", "");
-    m.layers = j.value("layers", std::vector<int>{});
+    if (j.contains("layers")) {  // each a JSON integer that fits an int (a float past its range is UB to convert)
+      const auto& layers = j.at("layers");
+      if (!layers.is_array()) throw FormatError(where, "malformed store manifest: \"layers\" is not a list");
+      for (const auto& l : layers) {
+        const auto layer = json_integer<int>(l);
+        if (!layer)
+          throw FormatError(where, "malformed store manifest: \"layers\" holds " + l.dump() +
+                                       ", not a layer index (an integer within int's range)");
+        m.layers.push_back(*layer);
+      }
+    }
     m.preprocessing = j.value("preprocessing", "");
     m.corpus_spec = j.value("corpus_spec", "");
     m.frames = j.value("frames", false);

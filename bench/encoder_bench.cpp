@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "speechleak/runtime/allocator.h"
 #include "speechleak/encoder/encoder.h"
 #include "speechleak/encoder/hf_config.h"
 #include "speechleak/encoder/tensor_io.h"
@@ -70,6 +71,7 @@ double rel_error(const at::Tensor& a, const at::Tensor& b) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  speechleak::runtime::keep_tensor_memory_in_heap();  // as the program does (runtime/allocator.h)
   if (argc < 3) {
     std::cerr << "usage: encoder_bench MODEL_DIR AUDIO.safetensors [THREADS=2] [REPEATS=5] [TORCHAUDIO_OUT] [quick]\n"
                  "  quick: matmul rate and the fp32 forward pass only\n";

@@ -19,18 +19,30 @@ corpus=$out/corpus
   --aux-speakers 0 --heldout-speakers 0 --finetune-speakers 0
 spec="manifest:$corpus/pretrain.tsv"
 
-measure() {  # name, then the command: prints "name wall_s peak_rss_mb"
+measure() {  # name, then the command: prints "name wall_s peak_rss_mb" (stdout and stderr in $out/name.log)
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$out/$name.time" "$@" >"$out/$name.log" 2>&1
   read -r wall rss <"$out/$name.time"
   echo "$name $wall $((rss / 1024))"
 }
 
-rm -rf "$out/store-summaries" "$out/store-frames" "$out/python"
-echo "== speechleak extract (summaries), speechleak extract --frames, Python loop; $threads threads"
+rm -rf "$out"/store-* "$out/python"*
+echo "== speechleak extract (summaries; with glibc's default allocator settings; --frames), Python loop (default;"
+echo "   OMP_WAIT_POLICY=PASSIVE; PASSIVE with the same allocator settings as speechleak); $threads threads"
+echo "name wall_s peak_rss_mb"
+# speechleak keeps large blocks in the heap (runtime/allocator.h); MALLOC_MMAP_MAX_=65536 restores glibc's default.
 measure summaries "$build/speechleak" extract --threads "$threads" --model "$model" --corpus "$spec" --out "$out/store-summaries"
+MALLOC_MMAP_MAX_=65536 measure summaries-glibc-default "$build/speechleak" extract --threads "$threads" \
+  --model "$model" --corpus "$spec" --out "$out/store-summaries-glibc"
 measure frames "$build/speechleak" extract --threads "$threads" --model "$model" --corpus "$spec" --frames --out "$out/store-frames"
-"$py" "$here/extract_reference.py" "$model" "$corpus/pretrain.tsv" "$out/python" "$threads" >"$out/python.json"
+measure python "$py" "$here/extract_reference.py" "$model" "$corpus/pretrain.tsv" "$out/python" "$threads"
+rm -rf "$out/python"
+OMP_WAIT_POLICY=PASSIVE measure python-passive "$py" "$here/extract_reference.py" "$model" "$corpus/pretrain.tsv" \
+  "$out/python" "$threads"
+rm -rf "$out/python"
+OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 measure python-passive-heap "$py" \
+  "$here/extract_reference.py" "$model" "$corpus/pretrain.tsv" "$out/python" "$threads"
+cp "$out/python-passive-heap.log" "$out/python.json"
 cat "$out/python.json"
 grep -h "utterances in the store" "$out/summaries.log" "$out/frames.log"
 hours=$("$py" -c "import json; print(json.load(open('$out/python.json'))['audio_seconds'] / 3600)")

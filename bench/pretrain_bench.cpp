@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "speechleak/runtime/allocator.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/runtime/blas_threads.h"
 #include "speechleak/train/presets.h"
@@ -46,6 +47,7 @@ train::TrainingSet random_set(const train::PretrainConfig& c, int n, double seco
 }  // namespace
 
 int main(int argc, char** argv) {
+  speechleak::runtime::keep_tensor_memory_in_heap();  // as the program does (runtime/allocator.h)
   if (argc < 7) {
     std::fprintf(stderr, "usage: pretrain_bench ARCH BATCH SECONDS STEPS THREADS BLAS_THREADS [CONFIG_OUT "
                          "[OBJECTIVE]]\n");

@@ -193,6 +193,11 @@ SEEDS = {
         "two_records": SEP.encode().join([STORE_JSON.encode(), STORE_INDEX.encode(), STORE_DATA]),
         "torn_tail": SEP.encode().join([STORE_JSON.encode(), STORE_INDEX[:-20].encode(), STORE_DATA]),
     },
+    "launch_env": {
+        "torchrun": "RANK=1\nWORLD_SIZE=4\nLOCAL_RANK=1\nMASTER_ADDR=10.0.0.5\nMASTER_PORT=29500\n",
+        "slurm": "gpu[007-010,12],cpu1\nSLURM_PROCID=5\nSLURM_NTASKS=8\nSLURM_LOCALID=1\n"
+                 "SLURM_JOB_NODELIST=gpu[007-010,12],cpu1\nSLURM_JOB_ID=123456\n",
+    },
     "corpus_spec": {
         "librispeech": "librispeech:/data/LibriSpeech:train-clean-100,dev-clean",
         "kaldi": "kaldi:data/train?allow_commands=true&librispeech_readers=true",

@@ -12,6 +12,8 @@ packages=(
   g++ cmake ninja-build pkg-config ccache
   # tensors, autograd, TorchScript; OpenBLAS is required at run time (reference BLAS is ~20x slower)
   libtorch-dev libopenblas0-pthread
+  # the headers c10d's Gloo process group includes (data-parallel training over torch's own c10d)
+  libgloo-dev
   # audio in and out, resampling, synthetic speech
   libsndfile1-dev libsoxr-dev libespeak-ng-dev espeak-ng-data
   # configs, manifests, command line, tests

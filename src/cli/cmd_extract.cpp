@@ -11,6 +11,7 @@
 #include "speechleak/corpus/load.h"
 #include "speechleak/encoder/encoder.h"
 #include "speechleak/features/extract.h"
+#include "speechleak/runtime/distributed_env.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/log.h"
@@ -23,6 +24,7 @@ struct ExtractOptions {
   std::string model, corpus, out, shard = "0/1", device = "cpu", precision = "fp32";
   std::vector<int> layers;
   int threads = 0;
+  bool shard_given = false;
   features::ExtractConfig config;
 };
 
@@ -46,6 +48,12 @@ double total_audio_seconds(corpus::Corpus& c) {
 
 void run(ExtractOptions& opt) {
   runtime::set_torch_threads(opt.threads);
+  // In a launch (torchrun, srun, speechleak launch) each process extracts its own shard into the one store; an
+  // explicit --shard wins.
+  if (const auto env = runtime::distributed_env(); env && env->distributed() && !opt.shard_given) {
+    opt.shard = std::to_string(env->rank) + "/" + std::to_string(env->world_size);
+    log_info("extract: shard " + opt.shard + " from " + env->launcher + " variables");
+  }
   parse_shard(opt.shard, opt.config);
   opt.config.layers = opt.layers;
   opt.config.audio_policy = corpus::audio_policy(corpus::CorpusSpec::parse(opt.corpus));
@@ -88,7 +96,9 @@ void add_extract_command(CLI::App& app) {
   cmd->add_option("--layers", opt->layers, "Hidden states to keep (0 = input of the first layer); default: last");
   cmd->add_flag("--frames", opt->config.frames, "Also store full frame sequences (large: the size is printed first)");
   cmd->add_option("--frames-dtype", opt->config.frames_dtype, "float16 or float32")->capture_default_str();
-  cmd->add_option("--shard", opt->shard, "Process shard i of N (i/N); parts combine in one store")->capture_default_str();
+  cmd->add_option("--shard", opt->shard, "Process shard i of N (i/N); parts combine in one store. Default: 0/1, or "
+                                         "RANK/WORLD_SIZE in a launch (torchrun, srun, speechleak launch)")
+      ->capture_default_str();
   cmd->add_option("--threads", opt->threads, "libtorch threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--decode-threads", opt->config.decode_threads, "Audio decoding threads")->capture_default_str();
   cmd->add_option("--max-batch-seconds", [opt](const std::vector<std::string>& v) {
@@ -97,7 +107,10 @@ void add_extract_command(CLI::App& app) {
      }, "Padded audio per encoder batch, seconds (default 16; memory grows with it)");
   cmd->add_option("--device", opt->device, "cpu or cuda")->capture_default_str();
   cmd->add_option("--precision", opt->precision, "fp32 or bf16")->capture_default_str();
-  cmd->callback([opt] { run(*opt); });
+  cmd->callback([opt, cmd] {
+    opt->shard_given = cmd->count("--shard") > 0;
+    run(*opt);
+  });
 }
 
 }  // namespace speechleak::cli

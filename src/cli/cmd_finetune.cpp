@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_options.h"
+#include "cli/distributed.h"
 #include "cli/terminal.h"
 #include "speechleak/asr/finetune.h"
 #include "speechleak/asr/finetune_presets.h"
@@ -103,9 +104,10 @@ void add_finetune_command(CLI::App& app) {
       log_info("dev after epoch " + std::to_string(d.epoch) + ": WER " + text::percent(d.wer(), 2) + ", CER " +
                text::percent(d.cer(), 2));
     };
+    options.group = join_launch_group("finetune");
     auto result = asr::run_finetuning(c, cli->out, options);
     bar.finish();
-    print_summary(result);
+    if (launch_rank() == 0) print_summary(result);
   });
 }
 

@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_options.h"
+#include "cli/distributed.h"
 #include "cli/terminal.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/train/presets.h"
@@ -163,9 +164,10 @@ void add_pretrain_command(CLI::App& app) {
     options.resume = cli->resume;
     options.command_line = command_line();
     options.progress = bar.callback();
+    options.group = join_launch_group("pretrain");
     auto result = train::run_pretraining(config, cli->out, options);
     bar.finish();
-    print_summary(result);
+    if (launch_rank() == 0) print_summary(result);
   });
 }
 

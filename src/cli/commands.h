@@ -22,5 +22,7 @@ void add_demo_command(CLI::App& app);
 void add_experiment_command(CLI::App& app);
 void add_canaries_command(CLI::App& app);
 void add_references_command(CLI::App& app);
+void add_launch_command(CLI::App& app);
+void add_store_command(CLI::App& app);
 
 }  // namespace speechleak::cli

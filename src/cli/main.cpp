@@ -10,7 +10,9 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/distributed.h"
 #include "cli/terminal.h"
+#include "speechleak/runtime/allocator.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/interrupt.h"
 
@@ -40,7 +42,7 @@ void install_signal_handlers() {
 }
 
 int report_interrupted(int signal, const std::string& detail) {
-  std::cerr << "error: interrupted by " << speechleak::signal_name(signal)
+  std::cerr << speechleak::cli::rank_prefix() << "error: interrupted by " << speechleak::signal_name(signal)
             << (detail.empty() ? "" : " (" + detail + ")")
             << "; the work finished so far is kept: run the same command again to continue (pretrain and finetune: "
                "add --resume)\n";
@@ -50,6 +52,7 @@ int report_interrupted(int signal, const std::string& detail) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  speechleak::runtime::keep_tensor_memory_in_heap();  // large tensors reused, not page-faulted in every step
   CLI::App app{"speechleak: membership inference and data-extraction audits of self-supervised speech encoders"};
   app.set_version_flag("--version", std::string("speechleak ") + SPEECHLEAK_VERSION);
   app.require_subcommand(1);
@@ -69,6 +72,8 @@ int main(int argc, char** argv) {
   speechleak::cli::add_experiment_command(app);
   speechleak::cli::add_canaries_command(app);
   speechleak::cli::add_references_command(app);
+  speechleak::cli::add_launch_command(app);
+  speechleak::cli::add_store_command(app);
   install_signal_handlers();
   try {
     app.parse(argc, argv);
@@ -83,7 +88,7 @@ int main(int argc, char** argv) {
   } catch (const speechleak::Error& e) {
     // A child process (espeak-ng, a reference run) that got the same Ctrl-C fails first: still an interruption.
     if (const int signal = speechleak::interrupt_requested()) return report_interrupted(signal, e.what());
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << speechleak::cli::rank_prefix() << "error: " << e.what() << "\n";
     return 1;
   } catch (const std::filesystem::filesystem_error& e) {
     // The system refused a path (not a directory, read-only, no space): the user's to fix, and e names the path.

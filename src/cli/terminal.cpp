@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/distributed.h"
 #include "speechleak/util/interrupt.h"
 #include "speechleak/util/log.h"
 
@@ -18,10 +19,13 @@ bool g_verbose = false;
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
 void install_sink() {
+  // In a launch of several processes each line names its rank; ranks other than 0 keep to warnings and errors.
+  static const std::string prefix = rank_prefix();
+  if (launch_rank() > 0 && !g_verbose) g_quiet = true;
   set_log_sink([](LogLevel level, std::string_view message) {
     if (level == LogLevel::Debug && !g_verbose) return;
     if (level == LogLevel::Info && g_quiet) return;
-    std::cerr << (level >= LogLevel::Warn ? std::string(to_string(level)) + ": " : "") << message << "\n";
+    std::cerr << prefix << (level >= LogLevel::Warn ? std::string(to_string(level)) + ": " : "") << message << "\n";
   });
 }
 }  // namespace

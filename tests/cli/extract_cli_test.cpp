@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "cli/cli_test_util.h"
 #include "speechleak/util/file_io.h"
 #include "support/test_support.h"
 
@@ -10,7 +11,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-const fs::path kModel = fs::path(SPEECHLEAK_SOURCE_DIR) / "tests/fixtures/encoder/a_hubert_group";
+const fs::path& kModel = testing::kFixtureModel;
 
 std::map<std::string, std::string> files(const fs::path& dir) {
   std::map<std::string, std::string> out;

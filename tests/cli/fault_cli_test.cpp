@@ -16,11 +16,14 @@
 namespace speechleak {
 namespace {
 namespace fs = std::filesystem;
+using testing::expect_contains;
+using testing::interrupt_when;
 using testing::kCli;
+using testing::lines_in;
 using testing::run_ok;
 using testing::TempDir;
 
-const fs::path kModel = fs::path(SPEECHLEAK_SOURCE_DIR) / "tests/fixtures/encoder/a_hubert_group";
+const fs::path& kModel = testing::kFixtureModel;
 
 // The program under a file-size limit: writes past `bytes` fail with EFBIG, as on a full disk.
 std::string limited(uint64_t bytes) { return "prlimit --fsize=" + std::to_string(bytes) + " " + kCli; }
@@ -35,40 +38,6 @@ std::map<std::string, std::string> files(const fs::path& dir) {
 // 3 speakers x `utts` tone utterances in subset "s".
 std::string tone_corpus(const fs::path& root, int utts = 12) {
   return testing::write_tone_librispeech(root, "s", 1, 3, utts).string();
-}
-
-// Polls until `ready` holds (or 60 s passed).
-bool wait_until(const std::function<bool()>& ready) {
-  for (int i = 0; i < 1200; ++i) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-struct Interrupted {
-  bool reached = false;  // `ready` held before the signal was sent
-  int status = -1;
-  std::string log;
-};
-
-// Runs the CLI with `args` in the background, sends `signal` once `ready` holds, and waits for it to exit.
-Interrupted interrupt_when(const std::string& args, const fs::path& log, const std::function<bool()>& ready,
-                           int signal) {
-  Interrupted r;
-  const int pid = testing::start_command(kCli + args, log);
-  if (pid <= 0) return r;
-  r.reached = wait_until(ready);
-  ::kill(pid, signal);
-  r.status = testing::wait_command(pid);
-  r.log = read_text_file(log);
-  return r;
-}
-
-size_t lines_in(const fs::path& file) { return fs::exists(file) ? read_lines(file).size() : 0; }
-
-void expect_contains(const std::string& text, const std::string& what) {
-  EXPECT_NE(text.find(what), std::string::npos) << "expected '" << what << "' in:\n" << text;
 }
 
 TEST(FaultCli, AFileSizeLimitDuringExtractionNamesTheFileAndTheRerunCompletesTheStore) {

@@ -28,7 +28,7 @@ class ProbeObjective : public Objective {
   ObjectiveLoss loss(encoder::Wav2Vec2Model& model, const Batch& b) override {
     auto h = masked_forward(model, b.waveforms, b.lengths, {}, 1.0);
     auto out = probe_->forward(h).pow(2).mean();
-    return {out, {out.item<double>()}, {b.frame_lengths.sum().item<int64_t>()}};
+    return {out, {out.item<double>()}, {b.frame_lengths.sum().item<int64_t>()}, 1.0, {}};
   }
   std::vector<std::string> metric_columns() const override { return {"probe_mean"}; }
   std::vector<std::string> count_columns() const override { return {"frames"}; }

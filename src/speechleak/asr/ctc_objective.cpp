@@ -75,7 +75,7 @@ train::ObjectiveLoss CtcObjective::loss(encoder::Wav2Vec2Model& model, const tra
     infeasible += in[k] < need;
     total += out[k];
   }
-  return {loss, {}, {total, infeasible}};
+  return {loss, {}, {total, infeasible}, static_cast<double>(in.size()), {}};  // a mean over utterances
 }
 
 nlohmann::json CtcObjective::metadata() const {

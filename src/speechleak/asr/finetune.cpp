@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 
 #include "speechleak/asr/recognise.h"
 #include "speechleak/corpus/load.h"
 #include "speechleak/encoder/encoder.h"
 #include "speechleak/encoder/hf_loader.h"
+#include "speechleak/runtime/process_group.h"
 #include "speechleak/runtime/versions.h"
 #include "speechleak/train/metadata.h"
 #include "speechleak/train/run_directory.h"
@@ -276,13 +278,15 @@ FinetuneResult run_finetuning(const FinetuneConfig& given, const fs::path& out, 
   auto pretrained = load_pretrained(given.pretrained);
   const FinetuneConfig c = resolve_config(given, pretrained);
   const auto resolved = c.to_json();
-  train::prepare_run_directory(
-      out, "finetune_config.json", resolved, options.resume,
-      [&](const json& stored) {
-        return train::json_differences(FinetuneConfig::from_json(stored, "finetune_config.json").to_json(), resolved,
-                                       train::resume_free_paths());
-      },
-      "fine-tuning");
+  const bool writer = !options.group || options.group->rank() == 0;
+  if (writer)
+    train::prepare_run_directory(
+        out, "finetune_config.json", resolved, options.resume,
+        [&](const json& stored) {
+          return train::json_differences(FinetuneConfig::from_json(stored, "finetune_config.json").to_json(),
+                                         resolved, train::resume_free_paths());
+        },
+        "fine-tuning");
   const bool do_normalize = pretrained.do_normalize;
   const auto vocabulary = Vocabulary::characters();
   FinetuneResult result;
@@ -294,25 +298,30 @@ FinetuneResult run_finetuning(const FinetuneConfig& given, const fs::path& out, 
   CtcObjective& ctc = *objective;
   train::Trainer trainer(c, set, std::move(objective), pretrained.model);
   const bool resumed = options.resume && trainer.resume_latest(out);
-  train::TrainLogFile log(out / "train_log.csv", trainer, c.log_every, resumed);
+  trainer.distribute(options.group);
+  std::optional<train::TrainLogFile> log;
   const auto dev_path = out / "dev_log.csv";
-  train::prepare_train_log(dev_path, kDevHeader, trainer.position().step, resumed);
-  result.dev = read_dev_log(dev_path);
+  AppendFile dev_file;
+  if (writer) {
+    log.emplace(out / "train_log.csv", trainer, c.log_every, resumed);
+    train::prepare_train_log(dev_path, kDevHeader, trainer.position().step, resumed);
+    result.dev = read_dev_log(dev_path);
+    dev_file = AppendFile(dev_path);
+  }
   for (const auto& d : result.dev)
     if (!result.best || better_dev_result(d, *result.best)) result.best = d;
 
   CtcModel view(trainer.model(), vocabulary, c.ctc.final_dropout, ctc.lm_head());  // the model being trained
-  AppendFile dev_file(dev_path);
   train::TrainerHooks hooks;
   hooks.stage = "finetune";
   hooks.progress = options.progress;
   hooks.on_step = [&](const train::StepLog& s) {
     result.last = s;
-    log.add(s);
+    if (log) log->add(s);
     if (options.on_step) options.on_step(s);
   };
   hooks.on_epoch_end = [&](int epoch) {
-    if (!dev || (epoch % c.eval_every_epochs != 0 && epoch != c.epochs)) return;
+    if (!writer || !dev || (epoch % c.eval_every_epochs != 0 && epoch != c.epochs)) return;
     auto r = evaluate(view, *dev, do_normalize, c.eval_beam);
     r.step = trainer.position().step;
     r.epoch = epoch;
@@ -325,11 +334,11 @@ FinetuneResult run_finetuning(const FinetuneConfig& given, const fs::path& out, 
     if (options.on_dev) options.on_dev(r);
   };
   result.position = trainer.run(out, hooks);
-  dev_file.close();
-
   result.data = set.report;
   result.total_steps = trainer.total_steps();
   result.finished = result.position.epoch >= c.epochs;
+  if (!writer) return result;
+  dev_file.close();
   write_models(view, out, result, do_normalize);
   train::write_members(out / "members.tsv", set);
   result.metadata = finetuning_metadata(c, result, ctc, directory_fingerprint(c.pretrained), options.command_line);

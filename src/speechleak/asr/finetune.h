@@ -16,6 +16,7 @@
 //   best/                     (during training) the best-dev model so far; checkpoints/ resumable checkpoints
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,10 @@
 #include "speechleak/asr/error_rates.h"
 #include "speechleak/asr/finetune_config.h"
 #include "speechleak/train/trainer.h"
+
+namespace speechleak::runtime {
+class ProcessGroup;
+}
 
 namespace speechleak::asr {
 
@@ -45,6 +50,9 @@ struct FinetuneOptions {
   std::function<void(const train::StepLog&)> on_step;
   std::function<void(const DevResult&)> on_dev;
   std::string command_line;   // recorded in speechleak_finetuning.json
+  // Data-parallel over these processes (train::PretrainOptions::group): rank 0 prepares OUT, evaluates on the dev
+  // set and writes every file; the others train. Null: alone.
+  std::shared_ptr<runtime::ProcessGroup> group;
 };
 
 struct FinetuneResult {

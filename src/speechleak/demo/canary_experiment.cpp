@@ -102,7 +102,7 @@ CanaryStudyResult run_canary_study(const DemoPreset& preset, const fs::path& out
       pretrain.validate();
       cell.model = s.out / "models" / model_hash(pretrain, identity);
       stage("canaries (" + unit + (defense.empty() ? "" : ", " + defense) + "): pretraining into " + cell.model.string());
-      train::pretrain_or_reuse(pretrain, cell.model, {.progress = options.progress, .command_line = options.command_line});
+      train::pretrain_or_reuse(pretrain, cell.model, train::reporting_options(options.progress, options.command_line));
       encoder::EncoderOptions eo;
       eo.device = options.device;
       auto enc = encoder::load_encoder(cell.model, eo);

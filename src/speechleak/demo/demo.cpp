@@ -71,7 +71,7 @@ void make_model(const train::PretrainConfig& config, DemoResult& r, const DemoOp
   stages.start(2, state == PretrainState::Finished      ? "pretraining (cached: " + r.model_dir.string() + ")"
                   : state == PretrainState::Interrupted ? "pretraining (resuming " + r.model_dir.string() + ")"
                                                         : "pretraining into " + r.model_dir.string());
-  r.model_reused = train::pretrain_or_reuse(config, r.model_dir, {.progress = o.progress, .command_line = o.command_line});
+  r.model_reused = train::pretrain_or_reuse(config, r.model_dir, train::reporting_options(o.progress, o.command_line));
   stages.lap("pretrain");
 }
 

@@ -226,7 +226,7 @@ NoiseMaskingStudyResult run_noise_masking_study(const NoiseMaskingStudyPreset& p
     stage(where + ": pretraining (" + std::to_string(repeats) + (repeats == 1 ? " rendering" : " renderings") +
           " per inserted canary) into " +
           encoder.string());
-    train::pretrain_or_reuse(pretrain, encoder, {.progress = options.progress, .command_line = options.command_line});
+    train::pretrain_or_reuse(pretrain, encoder, train::reporting_options(options.progress, options.command_line));
 
     auto finetune = preset.finetune;
     finetune.pretrained = encoder.string();

@@ -92,14 +92,10 @@ std::optional<RecordRef> parse_index_line(const std::string& line, const fs::pat
   return r;
 }
 
-struct IndexScan {
-  std::vector<RecordRef> records;
-  uint64_t valid_bytes = 0;  // length of the prefix of complete, valid lines
-  size_t ignored = 0;
-};
+}  // namespace
 
-IndexScan scan_index(const fs::path& dir, const fs::path& index_path) {
-  IndexScan scan;
+PartScan scan_part(const fs::path& dir, const fs::path& index_path) {
+  PartScan scan;
   if (!fs::exists(index_path)) return scan;
   const std::string content = read_text_file(index_path);
   size_t pos = 0;
@@ -121,7 +117,14 @@ IndexScan scan_index(const fs::path& dir, const fs::path& index_path) {
   return scan;
 }
 
-}  // namespace
+std::vector<fs::path> part_indexes(const fs::path& dir) {
+  std::vector<fs::path> indexes;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().rfind("index-", 0) == 0 && e.path().extension() == ".jsonl")
+      indexes.push_back(e.path());
+  std::sort(indexes.begin(), indexes.end());
+  return indexes;
+}
 
 const char* dtype_name(DType d) {
   switch (d) {
@@ -217,7 +220,7 @@ StoreWriter::StoreWriter(const fs::path& dir, const StoreManifest& manifest, con
   }
   // Resume: keep complete records, cut the torn tail of the index and of every data file.
   const auto index_path = dir_ / ("index-" + part_ + ".jsonl");
-  auto scan = scan_index(dir_, index_path);
+  auto scan = scan_part(dir_, index_path);
   std::map<std::string, uint64_t> data_end;
   for (auto& r : scan.records) {
     done_.insert(r.utt_id);
@@ -274,14 +277,9 @@ StoreReader::StoreReader(const fs::path& dir) : dir_(dir) {
   const auto manifest_path = dir_ / kManifestFile;
   if (!fs::exists(manifest_path)) throw FileError(manifest_path, "missing: not a feature store directory");
   manifest_ = StoreManifest::from_json(read_text_file(manifest_path), manifest_path);
-  std::vector<fs::path> indexes;
-  for (const auto& e : fs::directory_iterator(dir_))
-    if (e.path().filename().string().rfind("index-", 0) == 0 && e.path().extension() == ".jsonl")
-      indexes.push_back(e.path());
-  std::sort(indexes.begin(), indexes.end());
   std::map<std::string, fs::path> seen;
-  for (const auto& index : indexes) {
-    auto scan = scan_index(dir_, index);
+  for (const auto& index : part_indexes(dir_)) {
+    auto scan = scan_part(dir_, index);
     ignored_lines_ += scan.ignored;
     for (auto& r : scan.records) {
       auto [it, fresh] = seen.emplace(r.utt_id, index);

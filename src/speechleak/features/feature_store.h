@@ -126,6 +126,17 @@ class StoreReader {
   size_t ignored_lines_ = 0;
 };
 
+// One part's index file read: its complete records in file order and the torn last line a killed writer left (at
+// most one). A complete line that does not parse or points past its data file is a FormatError naming the line.
+struct PartScan {
+  std::vector<RecordRef> records;
+  uint64_t valid_bytes = 0;  // length of the prefix of complete, valid lines
+  size_t ignored = 0;
+};
+PartScan scan_part(const std::filesystem::path& dir, const std::filesystem::path& index_path);
+// The store's index files (index-*.jsonl), sorted by name.
+std::vector<std::filesystem::path> part_indexes(const std::filesystem::path& dir);
+
 // "3-of-8" for shard 3 of 8; validates 0 <= index < count.
 std::string part_name(int index, int count);
 

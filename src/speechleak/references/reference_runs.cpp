@@ -31,7 +31,7 @@ constexpr const char* kFile = "references.json";
 constexpr int kFormatVersion = 1;
 
 std::string run_name(size_t run) {
-  char buf[16];
+  char buf[24];  // room for any size_t
   std::snprintf(buf, sizeof buf, "%03zu", run);
   return buf;
 }
@@ -300,7 +300,7 @@ ReferencesResult train_references(const ReferencesConfig& config, const fs::path
     if (options.on_run)
       options.on_run(run, set.runs(), "training on " + std::to_string(data.utterances.size()) + " utterances of " +
                                            std::to_string(data.speaker_ids().size()) + " speakers");
-    train::pretrain_or_reuse(pretrain, dir, {.progress = options.progress, .command_line = options.command_line});
+    train::pretrain_or_reuse(pretrain, dir, train::reporting_options(options.progress, options.command_line));
     result.trained.push_back(run);
   }
   result.set = ReferenceSet::load(out);

@@ -121,7 +121,10 @@ ObjectiveLoss HubertObjective::loss(encoder::Wav2Vec2Model& model, const Batch& 
   return {out.loss,
           {out.masked_loss, ratio(out.masked_correct, out.masked_frames),
            ratio(out.unmasked_correct, out.unmasked_frames)},
-          {out.masked_frames}};
+          {out.masked_frames},
+          static_cast<double>(out.masked_frames),
+          {static_cast<double>(out.masked_frames), static_cast<double>(out.masked_frames),
+           static_cast<double>(out.unmasked_frames)}};
 }
 
 std::vector<std::string> HubertObjective::metric_columns() const {

@@ -33,6 +33,11 @@ struct ObjectiveLoss {
   at::Tensor loss;               // scalar with grad: what the trainer minimises
   std::vector<double> metrics;   // one per Objective::metric_columns(), logged with 6 decimals
   std::vector<int64_t> counts;   // one per Objective::count_columns(), logged as integers
+  // How many units `loss` is a mean over (masked frames, utterances): data-parallel ranks (data_parallel.h) weight
+  // their losses, gradients and metrics by it, so that N processes take the step one process would.
+  double weight = 1;
+  // What each metric is a mean over, when not `weight` (e.g. unmasked accuracy: unmasked frames); empty: `weight`.
+  std::vector<double> metric_weights;
 };
 
 class Objective {

@@ -6,6 +6,7 @@
 #include "speechleak/corpus/load.h"
 #include "speechleak/encoder/hf_loader.h"
 #include "speechleak/encoder/tensor_io.h"
+#include "speechleak/runtime/process_group.h"
 #include "speechleak/train/metadata.h"
 #include "speechleak/train/pretraining_objective.h"
 #include "speechleak/train/run_directory.h"
@@ -56,17 +57,27 @@ std::vector<std::string> config_differences(const nlohmann::json& a, const nlohm
   return json_differences(canonical(a), canonical(b), resume_free_paths());
 }
 
+PretrainOptions reporting_options(ProgressCallback progress, std::string command_line) {
+  PretrainOptions o;
+  o.progress = std::move(progress);
+  o.command_line = std::move(command_line);
+  return o;
+}
+
 PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out, const PretrainOptions& options) {
   config.validate();
-  prepare_run_directory(out, "pretrain_config.json", config.to_json(), options.resume,
-                        [&](const nlohmann::json& stored) {
-                          if (!stored.contains("format_version"))
-                            log_info((out / "pretrain_config.json").string() + " is a format-1 pretraining config: "
-                                     "read as format " + std::to_string(kPretrainConfigVersion) +
-                                     " (rewritten on resume)");
-                          return config_differences(stored, config.to_json());
-                        },
-                        "pretraining");
+  const auto& group = options.group;
+  const bool writer = !group || group->rank() == 0;
+  if (writer)
+    prepare_run_directory(out, "pretrain_config.json", config.to_json(), options.resume,
+                          [&](const nlohmann::json& stored) {
+                            if (!stored.contains("format_version"))
+                              log_info((out / "pretrain_config.json").string() + " is a format-1 pretraining config: "
+                                       "read as format " + std::to_string(kPretrainConfigVersion) +
+                                       " (rewritten on resume)");
+                            return config_differences(stored, config.to_json());
+                          },
+                          "pretraining");
   const auto spec = corpus::CorpusSpec::parse(config.corpus);
   auto corpus = corpus::load_corpus(spec, options.progress);
   std::optional<NameList> names;
@@ -80,19 +91,24 @@ PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out
     log_warn(set.report.skipped.summary(set.report.used, "utterances", "loaded"));
   std::optional<TargetModel> targets;
   if (needs_frame_targets(config)) {
-    targets = prepare_targets(config, set, out, options.resume, options.progress);
+    // Rank 0 fits them (its wait counts against the group's timeout); the others read what it wrote.
+    if (writer) targets = prepare_targets(config, set, out, options.resume, options.progress);
+    if (group) group->barrier("k-means targets written");
+    if (!writer) targets = TargetModel::load(out / "targets.safetensors");
     attach_labels(set, *targets);
   }
   Trainer trainer(config, set, make_pretraining_objective(config, targets ? &*targets : nullptr));
   const bool resumed = options.resume && trainer.resume_latest(out);
-  TrainLogFile log(out / "train_log.csv", trainer, config.log_every, resumed);
+  trainer.distribute(group);
+  std::optional<TrainLogFile> log;
+  if (writer) log.emplace(out / "train_log.csv", trainer, config.log_every, resumed);
   PretrainResult result;
   TrainerHooks hooks;
   hooks.stage = "pretrain";
   hooks.progress = options.progress;
   hooks.on_step = [&](const StepLog& s) {
     result.last = s;
-    log.add(s);
+    if (log) log->add(s);
     if (options.on_step) options.on_step(s);
   };
   result.position = trainer.run(out, hooks);
@@ -101,12 +117,14 @@ PretrainResult run_pretraining(const PretrainConfig& config, const fs::path& out
   result.data = set.report;
   result.total_steps = trainer.total_steps();
   result.finished = result.position.epoch >= config.epochs;
+  result.metadata = pretraining_metadata(config, result, trainer.objective(), names ? &*names : nullptr,
+                                         options.command_line);
+  if (group) result.metadata["training"]["processes"] = group->size();
+  if (!writer) return result;
   encoder::save_hf_directory(trainer.model(), out, config.data.normalization == "zero-mean-unit-var",
                              trainer.objective().hf_config());
   encoder::save_tensors(out / "pretraining_head.safetensors", trainer.objective().head_tensors());
   write_members(out / "members.tsv", set);
-  result.metadata = pretraining_metadata(config, result, trainer.objective(), names ? &*names : nullptr,
-                                         options.command_line);
   write_text_file_atomically(out / "speechleak_pretraining.json", result.metadata.dump(2) + "\n");
   return result;
 }

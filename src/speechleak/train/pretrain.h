@@ -15,6 +15,7 @@
 //   checkpoints/                  resumable checkpoints (checkpoint.h)
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,10 @@
 #include "speechleak/train/trainer.h"
 #include "speechleak/util/progress.h"
 
+namespace speechleak::runtime {
+class ProcessGroup;
+}
+
 namespace speechleak::train {
 
 struct PretrainOptions {
@@ -31,7 +36,13 @@ struct PretrainOptions {
   ProgressCallback progress;    // stages "load audio", "targets", "pretrain"
   std::function<void(const StepLog&)> on_step;
   std::string command_line;     // recorded in speechleak_pretraining.json
+  // Data-parallel over these processes (every one calls run_pretraining with the same config and OUT, which they
+  // must all see): rank 0 prepares OUT, fits the targets and writes every file; the others train. Null: alone.
+  std::shared_ptr<runtime::ProcessGroup> group;
 };
+
+// Options that only report progress and record the command line (what the demo and the studies pass).
+PretrainOptions reporting_options(ProgressCallback progress, std::string command_line);
 
 struct PretrainResult {
   std::filesystem::path out;

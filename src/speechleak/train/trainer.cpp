@@ -1,13 +1,16 @@
 #include "speechleak/train/trainer.h"
 
+#include <csignal>
 #include <chrono>
 #include <cmath>
 #include <limits>
 
 #include "speechleak/runtime/blas_threads.h"
 #include "speechleak/runtime/device.h"
+#include "speechleak/runtime/process_group.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/runtime/torch_rng.h"
+#include "speechleak/train/data_parallel.h"
 #include "speechleak/train/pretraining_objective.h"
 #include "speechleak/train/model_init.h"
 #include "speechleak/train/run_directory.h"
@@ -164,41 +167,86 @@ double Trainer::lr_at(int64_t step) const {
   return o.lr * f;
 }
 
+std::vector<at::Tensor> Trainer::parameters() const {
+  std::vector<at::Tensor> out;
+  for (const auto& [name, module] : modules())
+    for (const auto& p : module->parameters()) out.push_back(p);
+  return out;
+}
+
+void Trainer::distribute(std::shared_ptr<runtime::ProcessGroup> group) {
+  group_ = std::move(group);
+  if (group_) broadcast_from_rank0(*group_, modules());
+}
+
+bool Trainer::writes_outputs() const { return !group_ || group_->rank() == 0; }
+
+std::string Trainer::step_stream() const {
+  // Rank 0 draws what one process would; the others draw streams of their own (their utterances differ).
+  const auto stream = "step/" + std::to_string(pos_.step);
+  return group_ && group_->rank() > 0 ? stream + "/rank/" + std::to_string(group_->rank()) : stream;
+}
+
+Error Trainer::not_finite_loss() const {
+  return Error(objective_->name() + " loss is not finite at step " + std::to_string(pos_.step + 1) +
+               " (lower --lr or raise --warmup)");
+}
+
+void Trainer::reduce_over_ranks(bool ran, ObjectiveLoss& out, double& loss, double& audio_seconds) {
+  auto metric_weights = out.metric_weights;
+  if (metric_weights.empty()) metric_weights.assign(out.metrics.size(), out.weight);
+  if (!ran) metric_weights.assign(out.metrics.size(), 0.0);
+  RankStep mine{ran,        std::isfinite(loss), ran ? out.weight : 0.0, loss, out.metrics, metric_weights,
+                out.counts, audio_seconds,       interrupt_requested() != 0};
+  const auto g = reduce_step(*group_, parameters(), mine, pos_.step + 1);
+  if (!g.all_finite) throw not_finite_loss();  // on every rank, at the same step
+  loss = g.loss, out.metrics = g.metrics, out.counts = g.counts, audio_seconds = g.audio_seconds;
+  agreed_stop_ = g.interrupt;
+}
+
 StepLog Trainer::step(const Batch& host_batch, int epoch) {
   const auto start = std::chrono::steady_clock::now();
   const double lr = lr_at(pos_.step);
   for (auto& g : optimizer_->param_groups()) static_cast<optim::AdamWOptions&>(g.options()).lr(lr);
   objective_->before_step(pos_.step, model_);
   optimizer_->zero_grad();
-  const auto batch = host_batch.to(device_);
-  // Draws from torch's generator inside a step (dropout) are a function of (seed, step), so a resumed run repeats
-  // them; the caller's generator is left as it was.
+  const bool ran = host_batch.waveforms.defined();  // a data-parallel rank's slice may be empty
+  if (!ran && !group_) throw invalid_argument("batch", "a batch with utterances", "an empty one");
+  const auto metric_names = objective_->metric_columns();
+  const auto count_names = objective_->count_columns();
   ObjectiveLoss out;
-  double loss = 0;
-  {
-    runtime::ForkedTorchRng rng(derive_seed(config_.seed, "step/" + std::to_string(pos_.step)));
+  out.metrics.assign(metric_names.size(), 0.0);
+  out.counts.assign(count_names.size(), 0);
+  double loss = 0, audio_seconds = 0;
+  if (ran) {
+    const auto batch = host_batch.to(device_);
+    audio_seconds = batch.audio_seconds;
+    // Draws from torch's generator inside a step (dropout) are a function of (seed, step), so a resumed run repeats
+    // them; the caller's generator is left as it was.
+    runtime::ForkedTorchRng rng(derive_seed(config_.seed, step_stream()));
     out = objective_->loss(model_, batch);
     loss = out.loss.item<double>();
-    if (!std::isfinite(loss))
-      throw Error(objective_->name() + " loss is not finite at step " + std::to_string(pos_.step + 1) +
-                  " (lower --lr or raise --warmup)");
-    out.loss.backward();
+    if (out.metrics.size() != metric_names.size() || out.counts.size() != count_names.size())
+      throw Error(objective_->name() + " objective reported " + std::to_string(out.metrics.size()) + " metrics and " +
+                  std::to_string(out.counts.size()) + " counts for " + std::to_string(metric_names.size()) + " and " +
+                  std::to_string(count_names.size()) + " log columns");
+    if (!group_) {
+      if (!std::isfinite(loss)) throw not_finite_loss();
+      out.loss.backward();
+    } else if (std::isfinite(loss)) {
+      (out.loss * out.weight).backward();  // reduce_step divides the sum over ranks by the total weight
+    }
   }
+  if (group_) reduce_over_ranks(ran, out, loss, audio_seconds);
   const double grad_norm = clip_gradients(*optimizer_, config_.optim.clip_norm);
   optimizer_->step();
   ++pos_.step;
-  pos_.audio_seconds += batch.audio_seconds;
+  pos_.audio_seconds += audio_seconds;
   pos_.elapsed_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   StepLog s;
   s.step = pos_.step;
   s.epoch = epoch;
   s.loss = loss;
-  const auto metric_names = objective_->metric_columns();
-  const auto count_names = objective_->count_columns();
-  if (out.metrics.size() != metric_names.size() || out.counts.size() != count_names.size())
-    throw Error(objective_->name() + " objective reported " + std::to_string(out.metrics.size()) + " metrics and " +
-                std::to_string(out.counts.size()) + " counts for " + std::to_string(metric_names.size()) + " and " +
-                std::to_string(count_names.size()) + " log columns");
   for (size_t i = 0; i < metric_names.size(); ++i) s.metrics.emplace_back(metric_names[i], out.metrics[i]);
   for (size_t i = 0; i < count_names.size(); ++i) s.counts.emplace_back(count_names[i], out.counts[i]);
   s.lr = lr;
@@ -218,7 +266,7 @@ TrainPosition Trainer::run(const std::filesystem::path& out_dir, const TrainerHo
   const int64_t total = total_steps();
   const int64_t stop = config_.max_steps > 0 ? std::min<int64_t>(config_.max_steps, total) : total;
   auto checkpoint = [&] {
-    if (out_dir.empty()) return;
+    if (out_dir.empty() || !writes_outputs()) return;
     save_checkpoint(out_dir, modules(), *optimizer_, pos_, config_.keep_checkpoints);
     if (hooks.on_checkpoint) hooks.on_checkpoint(pos_);
   };
@@ -227,9 +275,14 @@ TrainPosition Trainer::run(const std::filesystem::path& out_dir, const TrainerHo
     const auto batches = epoch_batches(data_.utterances.size(), config_.data.batch_size, config_.seed, pos_.epoch);
     while (pos_.batch < static_cast<int64_t>(batches.size()) && pos_.step < stop) {
       const int epoch = pos_.epoch;
-      auto batch = make_batch(data_, batches[pos_.batch], epoch, config_, objective_->label_layout());
-      objective_->prepare(batch, epoch);
-      if (hooks.on_batch) hooks.on_batch(batch);
+      const auto& global = batches[pos_.batch];
+      const auto mine = group_ ? rank_slice(global, group_->rank(), group_->size()) : global;
+      Batch batch;
+      if (!mine.empty()) {
+        batch = make_batch(data_, mine, epoch, config_, objective_->label_layout());
+        objective_->prepare(batch, epoch);
+        if (hooks.on_batch) hooks.on_batch(batch);
+      }
       auto log = step(batch, epoch);
       ++pos_.batch;
       const bool end_of_epoch = pos_.batch == static_cast<int64_t>(batches.size());
@@ -239,7 +292,12 @@ TrainPosition Trainer::run(const std::filesystem::path& out_dir, const TrainerHo
       saved = checkpoint_due(end_of_epoch);
       if (saved) checkpoint();
       try {
-        if (hooks.progress) hooks.progress(Progress{hooks.stage, pos_.step, stop, pos_.audio_seconds, "s audio", 0});
+        // Data-parallel ranks stop together: a request only this rank has seen waits for the next step's
+        // reduction, which tells every rank (agreed_stop_).
+        const bool defer = group_ && interrupt_requested() && !agreed_stop_;
+        if (hooks.progress && !defer)
+          hooks.progress(Progress{hooks.stage, pos_.step, stop, pos_.audio_seconds, "s audio", 0});
+        if (agreed_stop_) throw Interrupted(interrupt_requested() ? interrupt_requested() : SIGTERM);
       } catch (const Interrupted&) {
         if (!saved) checkpoint();  // so that --resume loses no step
         throw;

@@ -19,8 +19,13 @@
 #include "speechleak/train/objective.h"
 #include "speechleak/train/pretrain_config.h"
 #include "speechleak/train/training_config.h"
+#include "speechleak/util/error.h"
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/progress.h"
+
+namespace speechleak::runtime {
+class ProcessGroup;
+}
 
 namespace speechleak::train {
 
@@ -75,6 +80,13 @@ class Trainer {
   // checkpoints when due and one at the end. Returns the final position.
   TrainPosition run(const std::filesystem::path& out_dir, const TrainerHooks& hooks = {});
 
+  // Trains data-parallel with the other processes of `group` (data_parallel.h): broadcasts rank 0's weights now;
+  // from then on each step takes this rank's slice of the global batch and the gradients of all. Only rank 0 writes
+  // checkpoints. Call on every rank, after any resume.
+  void distribute(std::shared_ptr<runtime::ProcessGroup> group);
+  // Whether this process writes the run's files: no process group, or rank 0 of it.
+  bool writes_outputs() const;
+
   // Restores a checkpoint written by run() of the same config.
   void resume_from(const std::filesystem::path& checkpoint_dir);
   // Restores out_dir's latest checkpoint, if it has one (logged); returns whether it did.
@@ -91,6 +103,12 @@ class Trainer {
 
  private:
   bool checkpoint_due(bool end_of_epoch) const;
+  std::vector<at::Tensor> parameters() const;  // of modules(), in order
+  std::string step_stream() const;             // the random stream of the step's draws inside the forward pass
+  Error not_finite_loss() const;               // the error of a step whose loss is NaN or infinite
+  // Data-parallel: sums gradients and statistics over the ranks (data_parallel.h); `out`, `loss` and
+  // `audio_seconds` become the whole batch's.
+  void reduce_over_ranks(bool ran, ObjectiveLoss& out, double& loss, double& audio_seconds);
 
   TrainingConfig config_;
   c10::Device device_;
@@ -99,6 +117,8 @@ class Trainer {
   encoder::Wav2Vec2Model model_{nullptr};
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   TrainPosition pos_;
+  std::shared_ptr<runtime::ProcessGroup> group_;
+  bool agreed_stop_ = false;  // data-parallel: some rank was asked to stop, so all stop after this step
 };
 
 // A run's train_log.csv: prepared when opened (a fresh header, or, when `resumed`, the rows up to the trainer's

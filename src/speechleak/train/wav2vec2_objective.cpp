@@ -186,7 +186,11 @@ ObjectiveLoss Wav2Vec2Objective::loss(encoder::Wav2Vec2Model& model, const Batch
   auto l = contrastive_loss(model, batch);
   return {l.loss,
           {l.contrastive, l.diversity, l.feature_penalty, l.accuracy, l.code_perplexity, gumbel_temperature()},
-          {l.masked_frames}};
+          {l.masked_frames},
+          // The contrastive term is a mean over masked frames; the diversity and feature terms are per batch, so
+          // data-parallel ranks approximate them (as fairseq's do).
+          static_cast<double>(l.masked_frames),
+          {}};
 }
 
 std::vector<std::string> Wav2Vec2Objective::metric_columns() const {

@@ -23,7 +23,7 @@ int interrupt_requested() noexcept;
 void throw_if_interrupted();
 // Forgets a request (tests).
 void clear_interrupt() noexcept;
-// "SIGINT", "SIGTERM", or "signal N".
+// "SIGINT", "SIGTERM", "SIGKILL", ... (the common ones), or "a signal".
 const char* signal_name(int signal) noexcept;
 
 }  // namespace speechleak

@@ -1,7 +1,9 @@
 // speechleak references train: reference encoders for the calibrated attacks (LiRA, RMIA), N pretraining runs with
 // the target's recipe on seeded subsets and a keep matrix (docs/calibrated-attacks.md). --jobs J trains J runs at a
 // time in child processes of this program (each `--run K`), so a multi-core machine trains several small models at
-// once; without it the runs train one after the other. Finished runs are reused, interrupted ones resumed.
+// once; without it the runs train one after the other. Finished runs are reused, interrupted ones resumed. In a
+// launch of N processes (speechleak launch, torchrun, srun), rank r trains runs r, r + N, ... after rank 0 wrote the
+// plan: reference runs are independent, so they spread over machines without any collective.
 #include <CLI/CLI.hpp>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -19,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "speechleak/references/reference_runs.h"
+#include "speechleak/runtime/distributed_env.h"
 #include "speechleak/runtime/threads.h"
 #include "speechleak/util/error.h"
 #include "speechleak/util/interrupt.h"
@@ -113,35 +116,78 @@ void train_in_children(TrainCli& cli) {
   }
 }
 
-void run_train(TrainCli& cli) {
-  cli.config.unit = references::parse_unit(cli.unit);
-  cli.config.validate();
-  if (cli.jobs > 1 && cli.runs_to_train.size() != 1) {
-    train_in_children(cli);
-  } else {
-    runtime::set_torch_threads(cli.threads);
-    ProgressBar bar;
-    references::ReferencesOptions o;
-    o.only_runs = cli.runs_to_train;
-    o.progress = bar.callback();
-    o.command_line = command_line();
-    o.on_run = [&](size_t run, size_t runs, const std::string& what) {
-      bar.finish();
-      log_info("reference run " + std::to_string(run) + " of " + std::to_string(runs) + ": " + what);
-    };
-    const auto r = references::train_references(cli.config, cli.out, o);
+// Trains cli.runs_to_train (all when empty) in this process, one after the other.
+void train_here(TrainCli& cli) {
+  runtime::set_torch_threads(cli.threads);
+  ProgressBar bar;
+  references::ReferencesOptions o;
+  o.only_runs = cli.runs_to_train;
+  o.progress = bar.callback();
+  o.command_line = command_line();
+  o.on_run = [&](size_t run, size_t runs, const std::string& what) {
     bar.finish();
-    log_info(std::to_string(r.trained.size()) + " runs trained, " + std::to_string(r.reused.size()) +
-             " reused, in " + format_duration(r.seconds));
-  }
-  const auto set = references::ReferenceSet::load(cli.out);
+    log_info("reference run " + std::to_string(run) + " of " + std::to_string(runs) + ": " + what);
+  };
+  const auto r = references::train_references(cli.config, cli.out, o);
+  bar.finish();
+  log_info(std::to_string(r.trained.size()) + " runs trained, " + std::to_string(r.reused.size()) +
+           " reused, in " + format_duration(r.seconds));
+}
+
+void print_set(const std::string& out) {
+  const auto set = references::ReferenceSet::load(out);
   size_t finished = 0;
   for (size_t r = 0; r < set.runs(); ++r) finished += set.finished(r);
-  std::cout << "references in " << cli.out << ": " << finished << " of " << set.runs() << " runs finished ("
+  std::cout << "references in " << out << ": " << finished << " of " << set.runs() << " runs finished ("
             << (set.keep().offline() ? "offline" : "online") << ", " << set.keep().units.size() << " candidate "
             << references::to_string(set.keep().unit) << "s)\n";
 }
 
+// Rank r of a launch of N: the runs r, r + N, ... (rank 0 writes the plan first; the others wait for it).
+void train_as_launch_rank(TrainCli& cli, const runtime::DistributedEnv& env) {
+  const auto plan = fs::path(cli.out) / "references.json";
+  if (env.rank == 0) {
+    references::ReferencesOptions o;
+    o.plan_only = true;
+    references::train_references(cli.config, cli.out, o);
+  } else {
+    const auto timeout = runtime::default_distributed_timeout();
+    const auto start = std::chrono::steady_clock::now();
+    while (!fs::exists(plan)) {
+      if (std::chrono::steady_clock::now() - start > timeout)
+        throw Error("launch rank " + std::to_string(env.rank) + ": rank 0 wrote no plan (" + plan.string() +
+                    ") within " + std::to_string(timeout.count() / 1000) + " s (see its log)");
+      throw_if_interrupted();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  for (int run = env.rank; run < cli.config.runs; run += env.world_size) cli.runs_to_train.push_back(run);
+  if (cli.runs_to_train.empty()) {
+    log_warn("references: rank " + std::to_string(env.rank) + " has no run to train (" +
+             std::to_string(cli.config.runs) + " runs over " + std::to_string(env.world_size) + " processes)");
+    return;
+  }
+  std::string runs;
+  for (int r : cli.runs_to_train) runs += (runs.empty() ? "" : ", ") + std::to_string(r);
+  log_info("references: rank " + std::to_string(env.rank) + " of " + std::to_string(env.world_size) +
+           " trains run(s) " + runs);
+  train_here(cli);
+}
+
+void run_train(TrainCli& cli) {
+  cli.config.unit = references::parse_unit(cli.unit);
+  cli.config.validate();
+  const auto env = runtime::distributed_env();
+  if (env && env->distributed() && cli.runs_to_train.empty()) {
+    train_as_launch_rank(cli, *env);
+    if (env->rank > 0) return;  // rank 0 prints what is finished
+  } else if (cli.jobs > 1 && cli.runs_to_train.size() != 1) {
+    train_in_children(cli);
+  } else {
+    train_here(cli);
+  }
+  print_set(cli.out);
+}
 }  // namespace
 
 void add_references_command(CLI::App& app) {

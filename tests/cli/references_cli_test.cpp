@@ -134,5 +134,20 @@ TEST(ReferencesCli, RefusesWhatTheAttacksCannotUse) {
                  "architecture");
 }
 
+// In a launch of 2 processes, rank r trains runs r, r + 2, ... once rank 0 has written the plan; a rerun alone
+// finds every run finished.
+TEST(ReferencesCli, ALaunchSpreadsTheRunsOverItsProcesses) {
+  RefsSetup s;
+  auto train = s.train_refs();
+  train.replace(train.find("--runs 2"), 8, "--runs 3");
+  const auto out = run_ok("launch --nproc 2 -- " + train);
+  EXPECT_NE(out.find("[rank 0] references: rank 0 of 2 trains run(s) 0, 2"), std::string::npos) << out;
+  for (const auto* run : {"000", "001", "002"})
+    EXPECT_TRUE(fs::exists(fs::path(s.refs) / "runs" / run / "model.safetensors")) << run << "\n" << out;
+  const auto again = run_ok(train);
+  EXPECT_NE(again.find("3 of 3 runs finished"), std::string::npos) << again;
+  EXPECT_NE(again.find("0 runs trained, 3 reused"), std::string::npos) << again;
+}
+
 }  // namespace
 }  // namespace speechleak

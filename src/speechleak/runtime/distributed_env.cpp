@@ -90,6 +90,15 @@ std::optional<DistributedEnv> distributed_env(const EnvLookup& lookup) {
   return std::nullopt;
 }
 
+std::chrono::milliseconds default_distributed_timeout() {
+  if (const char* v = std::getenv("SPEECHLEAK_DIST_TIMEOUT"); v && *v) {
+    const auto s = text::parse_double(v, "SPEECHLEAK_DIST_TIMEOUT");
+    if (!(s > 0)) throw invalid_argument("SPEECHLEAK_DIST_TIMEOUT", "seconds > 0", v);
+    return std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
+  }
+  return std::chrono::seconds(300);
+}
+
 int free_local_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw Error("cannot open a socket to find a free port on 127.0.0.1");

@@ -4,6 +4,7 @@
 // SLURM_NTASKS, SLURM_LOCALID, the master being the first host of SLURM_JOB_NODELIST (or SLURM_NODELIST).
 // torchrun's variables win when both are set (torchrun inside an allocation). No torch here: the CLI reads it
 // before anything joins a process group (runtime/process_group.h).
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,6 +28,10 @@ using EnvLookup = std::function<const char*(const char*)>;
 // the variable for a value that is not a number, out of range (RANK >= WORLD_SIZE, a port outside 1..65535), or a
 // half-set torchrun environment (RANK without WORLD_SIZE, ...).
 std::optional<DistributedEnv> distributed_env(const EnvLookup& lookup = {});
+
+// How long a process of a job waits for the others (joining, each collective, rank 0's plan):
+// SPEECHLEAK_DIST_TIMEOUT seconds when set, else 300 s. InvalidArgument for a value that is not seconds > 0.
+std::chrono::milliseconds default_distributed_timeout();
 
 // A TCP port on 127.0.0.1 nothing listens on now (the kernel's pick): a rendezvous port for a one-machine job.
 // Throws speechleak::Error when no socket can be bound.

@@ -190,13 +190,4 @@ void ProcessGroup::barrier(const std::string& what) {
   }
 }
 
-std::chrono::milliseconds default_distributed_timeout() {
-  if (const char* v = std::getenv("SPEECHLEAK_DIST_TIMEOUT"); v && *v) {
-    const auto s = text::parse_double(v, "SPEECHLEAK_DIST_TIMEOUT");
-    if (!(s > 0)) throw invalid_argument("SPEECHLEAK_DIST_TIMEOUT", "seconds > 0", v);
-    return std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
-  }
-  return std::chrono::seconds(300);
-}
-
 }  // namespace speechleak::runtime

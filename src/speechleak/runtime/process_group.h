@@ -54,7 +54,4 @@ class ProcessGroup {
   std::unique_ptr<Impl> impl_;
 };
 
-// The default timeout of collectives and of joining: SPEECHLEAK_DIST_TIMEOUT seconds when set, else 300 s.
-std::chrono::milliseconds default_distributed_timeout();
-
 }  // namespace speechleak::runtime

@@ -56,6 +56,12 @@ void expect_same_log(const fs::path& a, const fs::path& b, double tolerance) {
     }
 }
 
+// A pretraining run long enough to be stopped midway, checkpointed every 2 steps; "--out DIR" goes last.
+std::string long_pretraining(const TempDir& dir) {
+  return " pretrain --corpus " + tone_corpus(dir / "LS", 6) +
+         " --arch tiny --epochs 12 --clusters 8 --batch-size 4 --threads 1 --checkpoint-every 2 --out ";
+}
+
 int second_child(int pid) {
   std::istringstream children(read_text_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
                                              "/children"));
@@ -93,8 +99,7 @@ TEST(LaunchCli, TwoProcessesPretrainTheModelOneProcessDoes) {
 
 TEST(LaunchCli, AStopRequestStopsEveryProcessAtOneStepAndTheRunResumes) {
   TempDir dir;
-  const std::string args = " pretrain --corpus " + tone_corpus(dir / "LS", 6) +
-                           " --arch tiny --epochs 12 --clusters 8 --batch-size 4 --threads 1 --checkpoint-every 2 --out ";
+  const std::string args = long_pretraining(dir);
   run_ok("-q" + args + (dir / "reference").string());
   const auto stopped = dir / "stopped";
   const auto r = interrupt_when(" launch --nproc 2 --" + args + stopped.string(), dir / "log.txt",
@@ -112,8 +117,7 @@ TEST(LaunchCli, AStopRequestStopsEveryProcessAtOneStepAndTheRunResumes) {
 
 TEST(LaunchCli, AKilledProcessEndsTheJobWithItsRankNamedAndTheCheckpointResumes) {
   TempDir dir;
-  const std::string args = " pretrain --corpus " + tone_corpus(dir / "LS", 6) +
-                           " --arch tiny --epochs 12 --clusters 8 --batch-size 4 --threads 1 --checkpoint-every 2 --out ";
+  const std::string args = long_pretraining(dir);
   run_ok("-q" + args + (dir / "reference").string());
   const auto run = dir / "run";
   const auto r = interrupt_when(" launch --nproc 2 --" + args + run.string(), dir / "log.txt",

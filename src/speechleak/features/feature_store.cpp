@@ -273,10 +273,15 @@ void StoreWriter::append(const std::string& utt_id, const std::map<std::string, 
   done_.insert(utt_id);
 }
 
-StoreReader::StoreReader(const fs::path& dir) : dir_(dir) {
-  const auto manifest_path = dir_ / kManifestFile;
-  if (!fs::exists(manifest_path)) throw FileError(manifest_path, "missing: not a feature store directory");
-  manifest_ = StoreManifest::from_json(read_text_file(manifest_path), manifest_path);
+fs::path manifest_path(const fs::path& dir) { return dir / kManifestFile; }
+
+StoreManifest read_store_manifest(const fs::path& dir) {
+  const auto path = manifest_path(dir);
+  if (!fs::exists(path)) throw FileError(path, "missing: not a feature store directory");
+  return StoreManifest::from_json(read_text_file(path), path);
+}
+
+StoreReader::StoreReader(const fs::path& dir) : dir_(dir), manifest_(read_store_manifest(dir)) {
   std::map<std::string, fs::path> seen;
   for (const auto& index : part_indexes(dir_)) {
     auto scan = scan_part(dir_, index);

@@ -126,6 +126,11 @@ class StoreReader {
   size_t ignored_lines_ = 0;
 };
 
+// STORE/store.json, read: FileError when it is missing (not a feature store), FormatError when malformed.
+StoreManifest read_store_manifest(const std::filesystem::path& dir);
+// The manifest file's path in a store: STORE/store.json.
+std::filesystem::path manifest_path(const std::filesystem::path& dir);
+
 // One part's index file read: its complete records in file order and the torn last line a killed writer left (at
 // most one). A complete line that does not parse or points past its data file is a FormatError naming the line.
 struct PartScan {

@@ -17,12 +17,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kManifestFile = "store.json";
+// "index-3-of-8.jsonl" -> "3-of-8"
+std::string part_of(const fs::path& index) { return index.stem().string().substr(6); }
 
 // "index-3-of-8.jsonl" -> {3, 8}; nullopt for another name.
 std::optional<std::pair<int, int>> shard_of(const fs::path& index) {
-  const auto name = index.stem().string().substr(6);  // after "index-"
-  const auto parts = text::split(name, '-');
+  const auto parts = text::split(part_of(index), '-');
   if (parts.size() != 3 || parts[1] != "of") return std::nullopt;
   try {
     return std::make_pair(static_cast<int>(text::parse_int(parts[0], "part")),
@@ -47,19 +47,35 @@ std::string describe(const std::map<std::string, std::string>& s) {
   return text::join(items, ", ");
 }
 
+// The store's data files, each opened once for the whole check.
+class DataFiles {
+ public:
+  explicit DataFiles(fs::path dir) : dir_(std::move(dir)) {}
+  std::ifstream* get(const std::string& file) {
+    auto [it, fresh] = open_.try_emplace(file);
+    if (fresh) it->second.open(dir_ / file, std::ios::binary);
+    return it->second ? &it->second : nullptr;
+  }
+
+ private:
+  fs::path dir_;
+  std::map<std::string, std::ifstream> open_;
+};
+
 // Reads the array's bytes and checks their count against dtype x shape; "" when sound.
-std::string check_array(const fs::path& dir, const ArrayRef& a, uint64_t& bytes_read) {
+std::string check_array(DataFiles& files, const ArrayRef& a, uint64_t& bytes_read) {
   uint64_t expected = dtype_size(a.dtype);
   for (auto d : a.shape) expected *= static_cast<uint64_t>(std::max<int64_t>(d, 0));
   if (expected != a.nbytes)
     return "holds " + std::to_string(a.nbytes) + " bytes for a " + dtype_name(a.dtype) + " array of " +
            std::to_string(expected) + " bytes";
-  std::ifstream in(dir / a.file, std::ios::binary);
+  auto* in = files.get(a.file);
   if (!in) return "its data file " + a.file + " cannot be opened";
-  in.seekg(static_cast<std::streamoff>(a.offset));
+  in->clear();
+  in->seekg(static_cast<std::streamoff>(a.offset));
   std::vector<char> buf(static_cast<size_t>(a.nbytes));
-  in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-  if (static_cast<uint64_t>(in.gcount()) != a.nbytes)
+  in->read(buf.data(), static_cast<std::streamsize>(buf.size()));
+  if (static_cast<uint64_t>(in->gcount()) != a.nbytes)
     return "its bytes " + std::to_string(a.offset) + ".." + std::to_string(a.offset + a.nbytes) + " of " + a.file +
            " cannot be read";
   bytes_read += a.nbytes;
@@ -92,9 +108,8 @@ void check_shards(const std::vector<fs::path>& indexes, StoreCheck& c) {
 
 StoreCheck verify_store(const fs::path& dir, const ProgressCallback& progress) {
   StoreCheck c;
-  const auto manifest_path = dir / kManifestFile;
-  if (!fs::exists(manifest_path)) throw FileError(manifest_path, "missing: not a feature store directory");
-  c.manifest = StoreManifest::from_json(read_text_file(manifest_path), manifest_path);
+  c.manifest = read_store_manifest(dir);
+  DataFiles files(dir);
   const auto indexes = part_indexes(dir);
   if (indexes.empty()) c.problems.push_back("no parts (index-*.jsonl): nothing was extracted into this store");
   check_shards(indexes, c);
@@ -104,7 +119,7 @@ StoreCheck verify_store(const fs::path& dir, const ProgressCallback& progress) {
   for (size_t k = 0; k < indexes.size(); ++k) {
     const auto& index = indexes[k];
     PartCheck p;
-    p.part = index.stem().string().substr(6);
+    p.part = part_of(index);
     PartScan scan;
     try {
       scan = scan_part(dir, index);
@@ -133,7 +148,7 @@ StoreCheck verify_store(const fs::path& dir, const ProgressCallback& progress) {
             !layers.count(std::stoi(name.substr(0, slash))))
           c.problems.push_back("part " + p.part + ", utterance '" + r.utt_id + "': array " + name +
                                " is of a layer store.json does not list");
-        if (const auto bad = check_array(dir, a, c.bytes_read); !bad.empty())
+        if (const auto bad = check_array(files, a, c.bytes_read); !bad.empty())
           c.problems.push_back("part " + p.part + ", utterance '" + r.utt_id + "': array " + name + " " + bad);
       }
     }
@@ -155,8 +170,8 @@ MergeReport merge_stores(const std::vector<fs::path>& inputs, const fs::path& ou
     readers.push_back(std::make_unique<StoreReader>(in));
     const auto& m = readers.back()->manifest();
     if (const auto diff = readers.front()->manifest().differences(m); !diff.empty())
-      throw FormatError(in / kManifestFile, "its configuration differs from " + (inputs.front() / kManifestFile).string() +
-                                                "'s: " + text::join(diff, "; "));
+      throw FormatError(manifest_path(in), "its configuration differs from " +
+                                                manifest_path(inputs.front()).string() + "'s: " + text::join(diff, "; "));
     for (const auto& r : readers.back()->records())
       if (auto [it, fresh] = owner.emplace(r.utt_id, in); !fresh)
         throw FormatError(in, "utterance '" + r.utt_id + "' is also in " + it->second.string() +

@@ -1,5 +1,7 @@
 #include "cli/distributed.h"
 
+#include <optional>
+
 #include "speechleak/runtime/distributed_env.h"
 #include "speechleak/runtime/process_group.h"
 #include "speechleak/util/error.h"
@@ -17,22 +19,27 @@ std::shared_ptr<runtime::ProcessGroup> join_launch_group(const std::string& comm
   return group;
 }
 
-int launch_rank() {
+namespace {
+
+// The launch environment, or none when it is malformed (join_launch_group reports that).
+std::optional<runtime::DistributedEnv> launch_env() {
   try {
-    const auto env = runtime::distributed_env();
-    return env ? env->rank : 0;
+    return runtime::distributed_env();
   } catch (const Error&) {
-    return 0;  // join_launch_group reports a malformed environment
+    return std::nullopt;
   }
 }
 
+}  // namespace
+
+int launch_rank() {
+  const auto env = launch_env();
+  return env ? env->rank : 0;
+}
+
 std::string rank_prefix() {
-  try {
-    const auto env = runtime::distributed_env();
-    return env && env->distributed() ? "[rank " + std::to_string(env->rank) + "] " : "";
-  } catch (const Error&) {
-    return "";
-  }
+  const auto env = launch_env();
+  return env && env->distributed() ? "[rank " + std::to_string(env->rank) + "] " : "";
 }
 
 }  // namespace speechleak::cli

@@ -31,14 +31,13 @@ GlobalStep reduce_step(runtime::ProcessGroup& group, const std::vector<at::Tenso
   stats.push_back(mine.audio_seconds);
   stats.push_back(mine.finite ? 0.0 : 1.0);
   stats.push_back(mine.interrupt ? 1.0 : 0.0);
-  std::vector<at::Tensor> tensors;
   std::vector<at::Tensor> grads;
   for (auto p : params) {
     if (!p.requires_grad()) continue;
     if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
     grads.push_back(p.grad());
   }
-  tensors = grads;
+  auto tensors = grads;  // the gradients (shared storage), then the statistics
   tensors.push_back(at::tensor(stats, at::kDouble));
   group.allreduce_sum(tensors, "gradients of step " + std::to_string(step));
   const auto sum = tensors.back();

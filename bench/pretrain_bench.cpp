@@ -1,12 +1,12 @@
-// Pretraining throughput benchmark (not a test): training steps of speechleak's trainer with the HuBERT or the
-// wav2vec 2.0 objective on random audio, with a breakdown of one step. Prints JSON. The Python twin
+// Pretraining throughput benchmark (not a test): training steps of speechleak's trainer with the HuBERT, the
+// wav2vec 2.0 or the TERA objective on random audio, with a breakdown of one step. Prints JSON. The Python twin
 // (pretrain_bench.py) runs the same step with torchaudio.models.wav2vec2_model; bench/pretrain_bench.sh runs both
 // and compares.
 //
 //   pretrain_bench ARCH BATCH SECONDS STEPS THREADS BLAS_THREADS [CONFIG_OUT [OBJECTIVE]]
 //   e.g. pretrain_bench small 8 4 6 2 1 out/config.json wav2vec2
 // CONFIG_OUT: where to write the resolved HF config.json of ARCH (the Python twin builds the same model from it).
-// OBJECTIVE: hubert (default) or wav2vec2, at its default settings.
+// OBJECTIVE: hubert (default), wav2vec2 or tera, at its default settings (tera: the architecture on log-mel input).
 #include <ATen/ATen.h>
 
 #include <chrono>
@@ -85,12 +85,12 @@ int main(int argc, char** argv) {
     best = std::min(best, dt);
     total += dt;
   }
-  // Breakdown of one step: the extractor's forward alone, then the objective's whole forward and loss (extractor
+  // Breakdown of one step: the front end's forward alone (conv extractor or log-mel), then the objective's whole forward and loss (extractor
   // included), backward, optimiser.
   auto& m = trainer.model();
   trainer.optimizer().zero_grad();
   auto t0 = Clock::now();
-  m->feature_extractor->forward(b.waveforms, b.lengths);
+  m->extract(b.waveforms, b.lengths);
   const double t_extract = since(t0);
   t0 = Clock::now();
   auto out = trainer.objective().loss(m, b);

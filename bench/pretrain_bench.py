@@ -8,7 +8,11 @@ same config.json, random audio, same batch, AdamW and gradient clipping; prints 
             the logits computed as speechleak computes them (a similarity matrix per utterance); speechleak's
             gradient scale into the extractor (0.1) is left out here (two elementwise ops on the features);
   wav2vec2-hf: the same with the logits as HF's Wav2Vec2ForPreTraining and fairseq compute them (cosine similarity
-            over materialised [frames, 1 + K, width] tensors).
+            over materialised [frames, 1 + K, width] tensors);
+  tera:     TERA's step as s3prl runs it: the reference model of scripts/make_tera_fixtures.py (s3prl's layers,
+            position table and SpecHead) on the batch's log-mel frames (one batched torch.stft + torchaudio MelScale,
+            log, CMVN, computed without gradient), ~15% of the frames zeroed, a band of 16 mel bands zeroed,
+            Gaussian noise, L1 reconstruction of the altered values.
 
     /usr/bin/python3 bench/pretrain_bench.py CONFIG_JSON BATCH SECONDS STEPS THREADS [OBJECTIVE]
 """
@@ -100,12 +104,53 @@ def wav2vec2(cfg, batch, frames, mask, groups=2, entries=320, negatives=100, mat
     return heads, loss_of
 
 
+def tera_step(cfg, batch, seconds, threads):
+    """TERA's pretraining step (s3prl's model code as transcribed in scripts/make_tera_fixtures.py)."""
+    import os
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+    import make_tera_fixtures as tera
+    t = dict(tera.TRANSFORMER, hidden_size=cfg["hidden_size"], num_hidden_layers=cfg["num_hidden_layers"],
+             num_attention_heads=cfg["num_attention_heads"], intermediate_size=cfg["intermediate_size"])
+    mel = cfg["mel"]
+    model, head = tera.Tera(t, mel["n_mels"]), tera.SpecHead(t, mel["n_mels"])
+    waves = torch.randn(batch, int(seconds * 16000)) * 0.1
+    melscale = torchaudio.transforms.MelScale(sample_rate=16000, n_mels=mel["n_mels"], n_stft=mel["n_fft"] // 2 + 1)
+    window = torch.hann_window(mel["win_length"])
+    frames = waves.shape[1] // mel["hop_length"] + 1
+    mask = torch.rand(batch, frames) < 0.15
+    band = torch.zeros(mel["n_mels"], dtype=torch.bool)
+    band[10:26] = True
+    noise = torch.randn(batch, frames, mel["n_mels"]) * 0.2
+    params = list(model.parameters()) + list(head.parameters())
+
+    def loss_of():
+        with torch.no_grad():
+            rms = waves.pow(2).mean(1, keepdim=True).sqrt()
+            x = waves * (10 ** (-25 / 20)) / (rms + 1e-10)
+            spec = torch.stft(x, n_fft=mel["n_fft"], hop_length=mel["hop_length"], win_length=mel["win_length"],
+                              window=window, center=True, pad_mode="reflect", return_complex=True)
+            m = (melscale(spec.abs().pow(2)) + 1e-10).log()
+            m = ((m - m.mean(-1, keepdim=True)) / (m.std(-1, keepdim=True) + 1e-10)).transpose(1, 2)
+            altered = m.masked_fill(mask.unsqueeze(-1), 0).masked_fill(band, 0) + noise
+        r = model.input_representations
+        h = r.LayerNorm(r.spec_transform(altered) + tera.sinusoid_table(frames, t["hidden_size"]))
+        for layer in model.encoder.layer:
+            h = layer(h)
+        pred = head.output(head.LayerNorm(tera.gelu(head.dense(h))))
+        label = mask.unsqueeze(-1) | band
+        return (pred - m).abs()[label.expand_as(pred)].mean()
+    return model, params, loss_of
+
+
 def main():
     cfg = json.load(open(sys.argv[1]))
     batch, seconds, steps, threads = int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
     objective = sys.argv[6] if len(sys.argv) > 6 else "hubert"
     torch.set_num_threads(threads)
     torch.manual_seed(0)
+    if objective == "tera":
+        model, params, loss_of = tera_step(cfg, batch, seconds, threads)
+        return report(objective, model, params, loss_of, batch, seconds, steps, threads)
     model = build(cfg)
     d = cfg["hidden_size"]
     mask_emb = torch.nn.Parameter(torch.rand(d))
@@ -119,6 +164,18 @@ def main():
     else:
         heads, loss_of = wav2vec2(cfg, batch, frames, mask, materialise=objective == "wav2vec2-hf")
     params = list(model.parameters()) + [mask_emb] + heads
+
+    def forward_and_loss():
+        features, _ = model.feature_extractor(waves, None)
+        x = model.encoder.feature_projection(features)
+        x = torch.where(mask.unsqueeze(-1), mask_emb.view(1, 1, -1), x)
+        h = model.encoder.transformer(x)
+        return loss_of(model, features, h)
+    report(objective, model, params, forward_and_loss, batch, seconds, steps, threads)
+
+
+def report(objective, model, params, forward_and_loss, batch, seconds, steps, threads):
+    """Times `steps` AdamW steps (after one warm-up) and prints the JSON line."""
     decay = [p for p in params if p.dim() >= 2]
     no_decay = [p for p in params if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
@@ -126,12 +183,7 @@ def main():
 
     def step():
         opt.zero_grad()
-        features, _ = model.feature_extractor(waves, None)
-        x = model.encoder.feature_projection(features)
-        x = torch.where(mask.unsqueeze(-1), mask_emb.view(1, 1, -1), x)
-        h = model.encoder.transformer(x)
-        loss = loss_of(model, features, h)
-        loss.backward()
+        forward_and_loss().backward()
         torch.nn.utils.clip_grad_norm_(params, 10.0)
         opt.step()
 

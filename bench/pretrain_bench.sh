@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pretraining throughput: speechleak's training step (C++, libtorch) vs the same step in PyTorch
 # (torchaudio.models.wav2vec2_model built from the same config.json), same machine, same batch, same thread count,
-# random audio and targets, for the HuBERT objective (default) or wav2vec 2.0's (OBJECTIVE=wav2vec2).
+# random audio and targets, for the HuBERT objective (default), wav2vec 2.0's (OBJECTIVE=wav2vec2) or TERA's
+# (OBJECTIVE=tera: against s3prl's model code as scripts/make_tera_fixtures.py transcribes it).
 # Results: docs/performance.md ("Pretraining").
 #
 #   bench/pretrain_bench.sh [BUILD_DIR]

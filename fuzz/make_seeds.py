@@ -136,6 +136,12 @@ SEEDS = {
                                     "num_attention_heads": 16, "feat_extract_norm": "layer",
                                     "do_stable_layer_norm": True, "conv_bias": True}),
         "not_json": "{\"model_type\": ",
+        "tera": json.dumps({"model_type": "tera", "hidden_size": 768, "num_hidden_layers": 3,
+                            "num_attention_heads": 12, "intermediate_size": 3072, "hidden_act": "gelu",
+                            "layer_norm_eps": 1e-12,
+                            "mel": {"sample_rate": 16000, "n_fft": 400, "win_length": 400, "hop_length": 160,
+                                    "n_mels": 80, "f_min": 0.0, "f_max": 8000.0, "log_offset": 1e-10,
+                                    "cmvn": True, "target_level_db": -25.0}}),
     },
     "textgrid": {
         "long": TEXTGRID_LONG,

@@ -1,4 +1,4 @@
-// speechleak pretrain: self-supervised pretraining (HuBERT or wav2vec 2.0 objective) of a wav2vec 2.0-architecture
+// speechleak pretrain: self-supervised pretraining (HuBERT, wav2vec 2.0 or TERA objective) of a wav2vec 2.0-architecture
 // encoder, with pretraining-time defenses (docs/pretraining.md). Writes an HF model directory that every other
 // command loads.
 #include <algorithm>
@@ -36,8 +36,9 @@ struct PretrainCli {
 void add_training_options(CLI::App* cmd, PretrainCli& cli) {
   auto& o = cli.options;
   o.option<std::string>(cmd, "--arch", "tiny, mini, small, base, or an HF config.json", [](auto& c) -> auto& { return c.arch; });
-  o.option<std::string>(cmd, "--objective", "hubert (masked prediction of k-means targets) or wav2vec2 "
-                                            "(contrastive, against quantised features)",
+  o.option<std::string>(cmd, "--objective", "hubert (masked prediction of k-means targets), wav2vec2 "
+                                            "(contrastive, against quantised features) or tera (reconstruction of "
+                                            "altered log-mel frames; a TERA model)",
                         [](auto& c) -> auto& { return c.objective; });
   add_loop_options(cmd, o);
   o.option<double>(cmd, "--max-seconds", "Longer utterances are randomly cropped to this (seeded per epoch)",
@@ -52,9 +53,9 @@ void add_training_options(CLI::App* cmd, PretrainCli& cli) {
   // Masking and the gradient scale belong to the objective chosen: applied after --objective (declaration order),
   // they set the active objective's fields.
   o.option<double>(cmd, "--mask-prob", "Probability that a frame starts a masked span (HuBERT: 0.08; wav2vec2: "
-                                       "0.065)",
+                                       "0.065; tera: 0.15/7)",
                    [](auto& c) -> auto& { return c.masking().prob; });
-  o.option<int>(cmd, "--mask-span", "Frames per masked span (both: 10)",
+  o.option<int>(cmd, "--mask-span", "Frames per masked span (HuBERT, wav2vec2: 10; tera: 7)",
                 [](auto& c) -> auto& { return c.masking().span; });
   o.option<double>(cmd, "--feature-grad-mult", "Gradient scale into the conv extractor (HuBERT: 1; wav2vec2: 0.1; "
                                                "both papers' base models: 0.1)",
@@ -76,6 +77,10 @@ void add_training_options(CLI::App* cmd, PretrainCli& cli) {
                    [](auto& c) -> auto& { return c.wav2vec2.loss.diversity_weight; });
   o.option<double>(cmd, "--feature-penalty", "wav2vec2: weight of the squared conv feature penalty (10)",
                    [](auto& c) -> auto& { return c.wav2vec2.loss.feature_penalty; });
+  o.option<double>(cmd, "--frequency-mask", "tera: widest zeroed band, as a share of the mel bands (0.2; 0 = off)",
+                   [](auto& c) -> auto& { return c.tera.frequency_max; });
+  o.option<double>(cmd, "--magnitude-noise", "tera: probability of Gaussian noise on an utterance's input (0.15)",
+                   [](auto& c) -> auto& { return c.tera.noise_probability; });
 }
 
 void add_defense_options(CLI::App* cmd, PretrainCli& cli) {
@@ -141,7 +146,7 @@ void print_summary(const train::PretrainResult& r) {
 void add_pretrain_command(CLI::App& app) {
   auto cli = std::make_shared<PretrainCli>();
   auto corpus = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("pretrain", "Self-supervised pretraining (HuBERT or wav2vec 2.0 objective) with "
+  auto* cmd = app.add_subcommand("pretrain", "Self-supervised pretraining (HuBERT, wav2vec 2.0 or TERA objective) with "
                                              "pretraining-time defenses; writes an HF model directory "
                                              "(docs/pretraining.md)");
   cmd->add_option("--corpus", *corpus, "Corpus spec of the pretraining data (docs/corpus-specs.md)")->required();

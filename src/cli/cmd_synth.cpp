@@ -46,11 +46,14 @@ void add_size_options(CLI::App* cmd, synth::SynthConfig& c) {
       ->capture_default_str();
   cmd->add_option("--finetune-speakers", c.finetune_speakers, "Speakers of the finetune split (labelled ASR data)")
       ->capture_default_str();
+  cmd->add_option("--extra-speakers", c.extra_speakers, "Speakers of the extra split (more pretraining data that no "
+                                                        "audit scores; 0: no extra split)")->capture_default_str();
   cmd->add_option("--utts-per-speaker", c.utts_per_speaker, "Utterances per speaker")->capture_default_str();
   cmd->add_option("--pretrain-utts", c.pretrain_utts, "Utterances per pretrain speaker (0: --utts-per-speaker)");
   cmd->add_option("--aux-utts", c.aux_utts, "Utterances per aux speaker (0: --utts-per-speaker)");
   cmd->add_option("--heldout-utts", c.heldout_utts, "Utterances per heldout speaker (0: --utts-per-speaker)");
   cmd->add_option("--finetune-utts", c.finetune_utts, "Utterances per finetune speaker (0: --utts-per-speaker)");
+  cmd->add_option("--extra-utts", c.extra_utts, "Utterances per extra speaker (0: --utts-per-speaker)");
 }
 
 void add_content_options(CLI::App* cmd, synth::SynthConfig& c, SynthCliOptions& o) {

@@ -24,6 +24,7 @@ using testing::write_text;
 const fs::path kSource = SPEECHLEAK_SOURCE_DIR;
 const fs::path kHubert = kSource / "tests/fixtures/encoder/a_hubert_group";
 const fs::path kCtc = kSource / "tests/fixtures/encoder/d_w2v2_ctc";
+const fs::path kTera = kSource / "tests/fixtures/encoder/g_tera";
 
 struct Case {
   std::string name;  // the test's name and its row in docs/reliability.md
@@ -47,9 +48,10 @@ void copy_dir(const fs::path& from, const fs::path& to) {
 json read_json(const fs::path& p) { return json::parse(read_text_file(p)); }
 void write_json(const fs::path& p, const json& j) { write_text(p, j.dump(2)); }
 
-// A copy of the HuBERT fixture with its config.json edited by `edit`.
-fs::path model_with_config(const fs::path& dir, const std::function<void(json&)>& edit) {
-  copy_dir(kHubert, dir / "model");
+// A copy of the HuBERT fixture (or `fixture`) with its config.json edited by `edit`.
+fs::path model_with_config(const fs::path& dir, const std::function<void(json&)>& edit,
+                           const fs::path& fixture = kHubert) {
+  copy_dir(fixture, dir / "model");
   auto config = read_json(dir / "model/config.json");
   edit(config);
   write_json(dir / "model/config.json", config);
@@ -188,6 +190,19 @@ std::vector<Case> checkpoint_cases() {
                 }));
        },
        1, {"config.json", "max_bucket_distance", "50"}},
+      {"TeraMelSettingMissing", "checkpoint",
+       [](const fs::path& d) {
+         return "model info " + q(model_with_config(d, [](json& c) { c["mel"].erase("hop_length"); }, kTera));
+       },
+       1, {"config.json", "mel.hop_length", "missing"}},
+      {"TeraConfigOnHubertWeights", "checkpoint",
+       [](const fs::path& d) {
+         return "model info " + q(model_with_config(d, [](json& c) {
+                  c["model_type"] = "tera";
+                  c["mel"] = read_json(kTera / "config.json")["mel"];
+                }));
+       },
+       1, {"model.safetensors", "convolutional front end", "model_type \"tera\"", "different model families"}},
       {"CtcModelWithoutVocab", "checkpoint",
        [](const fs::path& d) {
          copy_dir(kCtc, d / "asr");

@@ -94,7 +94,7 @@ TEST(DemoVariants, TheFamiliesStudyTrainsOneModelPerObjectiveAndComparesThem) {
   auto preset = demo_preset("test");
   preset.pretrain.epochs = 1;
   const auto study = run_families_study(preset, dir.path() / "d", {});
-  ASSERT_EQ(study.cells.size(), 2u);
+  ASSERT_EQ(study.cells.size(), 3u);
   const auto& hubert = study.cells[0].result;
   const auto& w2v = study.cells[1].result;
   EXPECT_EQ(study.cells[1].label, "wav2vec2");
@@ -110,12 +110,50 @@ TEST(DemoVariants, TheFamiliesStudyTrainsOneModelPerObjectiveAndComparesThem) {
   ASSERT_EQ(w2v.audit.results.size(), hubert.audit.results.size());
   EXPECT_FALSE(w2v.audit.results.empty());
   const auto table = read_text_file(hubert.out / "families.md");
-  EXPECT_NE(table.find("| hubert | wav2vec2 |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| hubert | wav2vec2 | tera |"), std::string::npos) << table;
+  const auto& tera = study.cells[2].result;
+  EXPECT_EQ(json::parse(read_text_file(tera.model_dir / "config.json")).at("model_type"), "tera");
+  EXPECT_EQ(tera.audit.results.size(), hubert.audit.results.size());
   EXPECT_TRUE(fs::exists(hubert.out / "families.json"));
   EXPECT_TRUE(fs::exists(study.report));
   DemoVariant bad;
   bad.objective = "cpc";
   EXPECT_THROW(run_demo(preset, dir.path() / "d", {}, bad), InvalidArgument);
+}
+
+// The data-size ablation: extra speakers join the pretraining data at the same step budget, and the audit's members
+// stay the pretrain split's utterances. The model-size ablation: another architecture, its own model.
+TEST(DemoVariants, ExtraSpeakersJoinThePretrainingDataButNotTheMembers) {
+  TempDir dir;
+  auto preset = demo_preset("test");
+  preset.pretrain.epochs = 3;
+  preset.synth.extra_speakers = 2;
+  preset.audit.levels = {"utterance"};
+  preset.audit.direction = ScoreDirection::High;  // no calibration split: every member is evaluated
+  preset.audit.calibrate_direction = false;
+  DemoVariant v;
+  v.extra_speakers = 2;
+  EXPECT_EQ(v.tag(), "extra-2");
+  const auto r = run_demo(preset, dir.path() / "d", {}, v);
+  const auto pretrain = json::parse(read_text_file(r.model_dir / "pretrain_config.json"));
+  EXPECT_EQ(pretrain.at("training").at("epochs"), 2) << "3 epochs of 12 utterances ~ 2 epochs of 18";
+  EXPECT_EQ(read_lines(r.model_dir / "members.tsv").size() - 1, 18u);  // 4 + 2 speakers x 3 utterances
+  for (const auto& a : r.audit.results) EXPECT_EQ(a.metrics.n_members, 12u) << a.level << " " << a.attack;
+  EXPECT_EQ(json::parse(read_text_file(r.record)).at("variant").at("extra_speakers"), 2);
+  DemoVariant too_many;
+  too_many.extra_speakers = 3;
+  EXPECT_THROW(run_demo(preset, dir.path() / "d", {}, too_many), InvalidArgument);
+
+  DemoVariant small;
+  small.arch = "small";
+  EXPECT_EQ(small.tag(), "arch-small");
+  train::PretrainConfig config = preset.pretrain;
+  apply_variant(small, config);
+  EXPECT_EQ(config.arch, "small");
+  EXPECT_EQ(config.model.hidden_size, 192);
+  EXPECT_EQ(config.model.model_type, "hubert");
+  small.arch = "huge";
+  EXPECT_THROW(small.validate(), InvalidArgument);
 }
 
 // Sanitising drops utterances from training: the audit's members must be exactly the ones the model trained on.

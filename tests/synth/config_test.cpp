@@ -1,4 +1,5 @@
 #include "speechleak/synth/config.h"
+#include "speechleak/synth/plan.h"
 
 #include <gtest/gtest.h>
 
@@ -79,6 +80,35 @@ TEST(SynthConfig, SplitsResolveOverridesAndJsonHasEveryOption) {
   d.seed = 2;
   EXPECT_NE(c.to_string(), d.to_string());
   EXPECT_EQ(c.to_string(), SynthConfig(c).to_string());
+}
+
+}  // namespace
+}  // namespace speechleak::synth
+
+namespace speechleak::synth {
+namespace {
+
+// The extra split exists only when asked for, after the others: a corpus without it keeps its identity, and one
+// with it keeps every other split's utterances as they were.
+TEST(SynthConfig, TheExtraSplitLeavesTheOtherSplitsAsTheyWere) {
+  SynthConfig plain;
+  plain.utts_per_speaker = 2;
+  auto more = plain;
+  more.extra_speakers = 3;
+  EXPECT_EQ(plain.splits().size(), 4u);
+  ASSERT_EQ(more.splits().size(), 5u);
+  EXPECT_EQ(more.splits().back().name, "extra");
+  EXPECT_FALSE(plain.to_json().at("splits").contains("extra"));
+  EXPECT_EQ(more.to_json().at("splits").at("extra").at("speakers"), 3);
+  const auto a = plan_corpus(plain), b = plan_corpus(more);
+  EXPECT_EQ(a.split_speakers.count("extra"), 0u);
+  ASSERT_EQ(b.split_speakers.at("extra").size(), 3u);
+  CorpusPlan without_extra = b;
+  std::erase_if(without_extra.chapters, [](const ChapterPlan& c) { return c.split == "extra"; });
+  EXPECT_EQ(plan_fingerprint(without_extra), plan_fingerprint(a));
+  for (const auto& id : b.split_speakers.at("extra")) EXPECT_EQ(a.speaker_split.count(id), 0u) << id;
+  more.extra_utts = -1;
+  EXPECT_THROW(more.validate(), InvalidArgument);
 }
 
 }  // namespace

@@ -155,7 +155,10 @@ void save_ctc_directory(CtcModel& model, const fs::path& dir, bool do_normalize)
   // HF's <Family>ForCTC: the encoder under the family's prefix, the head as lm_head.
   const std::string prefix = c.model_type + ".";
   const std::string architecture =
-      c.model_type == "hubert" ? "HubertForCTC" : c.model_type == "wavlm" ? "WavLMForCTC" : "Wav2Vec2ForCTC";
+      c.model_type == "hubert" ? "HubertForCTC"
+      : c.model_type == "wavlm" ? "WavLMForCTC"
+      : c.is_tera()             ? "TeraForCTC"
+                                : "Wav2Vec2ForCTC";
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   for (const auto& item : model->encoder->named_parameters(true)) tensors.emplace_back(prefix + item.key(), item.value());
   tensors.emplace_back("lm_head.weight", model->lm_head->weight);

@@ -45,7 +45,8 @@ void CtcObjective::prepare(train::Batch& batch, int epoch) const {
 void CtcObjective::before_step(int64_t step, encoder::Wav2Vec2Model& model) {
   frozen_ = step < config_.freeze_steps;
   for (auto& p : model->parameters()) p.set_requires_grad(!frozen_);
-  for (auto& p : model->feature_extractor->parameters()) p.set_requires_grad(false);  // always frozen
+  if (model->feature_extractor)
+    for (auto& p : model->feature_extractor->parameters()) p.set_requires_grad(false);  // always frozen
 }
 
 train::ObjectiveLoss CtcObjective::loss(encoder::Wav2Vec2Model& model, const train::Batch& b) {

@@ -37,12 +37,20 @@ struct DemoVariant {
   bool attack_reverse_audio = false;  // extract the audited features from time-reversed waveforms
   // The pretraining objective: "" = the preset's (HuBERT); "wav2vec2" = the preset's recipe (architecture, data,
   // epochs, optimiser, defenses) with wav2vec 2.0's contrastive objective at its defaults instead, its Gumbel
-  // temperature annealed over 69% of the run as the BASE recipe's is over its 400k steps.
+  // temperature annealed over 69% of the run as the BASE recipe's is over its 400k steps; "tera" = the same recipe
+  // with TERA's reconstruction objective at its defaults, the architecture's transformer on log-mel input.
   std::string objective;
+  // The model-size ablation: another named architecture (train/presets.h) for the same recipe; "" = the preset's.
+  std::string arch;
+  // The data-size ablation: the first N speakers of the corpus's extra split (in id order) join the pretrain split's
+  // speakers in the pretraining data, at the preset's step budget (epochs scaled down by the data's growth); the
+  // audit's members stay the pretrain split's utterances. 0 = the pretrain split alone.
+  int extra_speakers = 0;
   static DemoVariant of_defenses(std::vector<std::string> defenses);  // those defenses, nothing else
-  // "" for the default; otherwise e.g. "reverse-audio", "reverse-audio+attack-reversed" or "wav2vec2".
+  // "" for the default; otherwise e.g. "reverse-audio", "reverse-audio+attack-reversed", "wav2vec2", "arch-small"
+  // or "extra-16".
   std::string tag() const;
-  // Throws InvalidArgument naming --defense (--objective) for an unknown name.
+  // Throws InvalidArgument naming --defense (--objective, the architecture, the extra speakers) for a bad value.
   void validate() const;
 };
 

@@ -68,9 +68,9 @@ fs::path corpus_dir_for(const fs::path& out, const json& identity) {
   return other;
 }
 
-std::string model_hash(const train::PretrainConfig& config, const json& corpus_identity) {
+std::string model_hash(const train::PretrainConfig& config, const json& corpus_identity, const std::string& data) {
   json j = config.to_json();
-  j["corpus"] = "librispeech:<demo corpus>:pretrain";
+  j["corpus"] = "librispeech:<demo corpus>:" + data;
   return hash16(j.dump() + "\n" + corpus_identity.dump());
 }
 
@@ -109,6 +109,31 @@ std::string members_spec(const fs::path& corpus_dir, const fs::path& model_dir, 
            (model_dir / "members.tsv").string() + "), not the whole pretrain split");
   const fs::path manifest = run_dir / "members-trained.tsv";
   fs::create_directories(run_dir);
+  corpus::write_manifest(manifest, corpus);
+  return "manifest:" + manifest.string();
+}
+
+std::string pretraining_with_extra_speakers(const fs::path& corpus_dir, const fs::path& out, int extra, size_t* base,
+                                            size_t* total) {
+  auto corpus = corpus::load_corpus(corpus::CorpusSpec::parse(split_spec(corpus_dir, "pretrain")));
+  *base = corpus.utterances.size();
+  const auto spec = split_spec(corpus_dir, "extra");
+  if (!fs::is_directory(corpus_dir / "extra"))
+    throw invalid_argument("extra speakers", "a corpus with an extra split (synth extra_speakers >= " +
+                                                 std::to_string(extra) + ")", "none in " + corpus_dir.string());
+  auto more = corpus::load_corpus(corpus::CorpusSpec::parse(spec));
+  const auto ids = more.speaker_ids();
+  if (static_cast<int>(ids.size()) < extra)
+    throw invalid_argument("extra speakers", "at most the extra split's " + std::to_string(ids.size()),
+                           std::to_string(extra));
+  const std::set<std::string> chosen(ids.begin(), ids.begin() + extra);
+  std::erase_if(more.utterances, [&](const corpus::Utterance& u) { return !chosen.count(u.speaker_id); });
+  more.speakers.clear();  // finalize() adds back the speakers that still own utterances
+  more.finalize();
+  corpus.merge(more);
+  *total = corpus.utterances.size();
+  const fs::path manifest = out / ("pretrain+extra-" + std::to_string(extra) + ".tsv");
+  fs::create_directories(out);
   corpus::write_manifest(manifest, corpus);
   return "manifest:" + manifest.string();
 }

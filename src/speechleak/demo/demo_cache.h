@@ -24,8 +24,10 @@ std::filesystem::path corpus_dir_for(const std::filesystem::path& out, const nlo
 
 // The model directory's name: a hash of the resolved pretraining config with the corpus path replaced by a
 // placeholder (the hash must not depend on where OUT lives) and of the corpus identity (same options, same
-// speechleak and espeak-ng versions = same audio).
-std::string model_hash(const train::PretrainConfig& config, const nlohmann::json& corpus_identity);
+// speechleak and espeak-ng versions = same audio). `data` names which of the corpus's data it trains on ("pretrain",
+// or "pretrain+extra-N" for the data-size ablation).
+std::string model_hash(const train::PretrainConfig& config, const nlohmann::json& corpus_identity,
+                       const std::string& data = "pretrain");
 
 // Removes the feature store at `dir` when it was made by another model or from another corpus (an earlier demo with
 // another preset in the same OUT): extraction resumes only matching stores and refuses the rest.
@@ -36,6 +38,13 @@ void discard_stale_store(const std::filesystem::path& dir, const features::Store
 // (absolute paths) to RUN/members-trained.tsv. Utterances the model never saw must not be labelled members.
 std::string members_spec(const std::filesystem::path& corpus_dir, const std::filesystem::path& model_dir,
                          const std::filesystem::path& run_dir);
+
+// The data-size ablation's pretraining data: the pretrain split plus the first `extra` speakers (id order) of the
+// corpus's extra split, written as a manifest (absolute paths) to OUT/pretrain+extra-<N>.tsv. `base` and `total`
+// receive the utterance counts of the pretrain split and of the union. Throws InvalidArgument when the extra split
+// has fewer speakers.
+std::string pretraining_with_extra_speakers(const std::filesystem::path& corpus_dir, const std::filesystem::path& out,
+                                            int extra, size_t* base, size_t* total);
 
 // MODEL/asr-<hash of the fine-tuning config, without its model and corpus paths>: a CTC recogniser fine-tuned from
 // the model in `model_dir`; reused when finished (*reused = true), resumed when interrupted, trained otherwise. Throws

@@ -95,7 +95,8 @@ json demo_record(const DemoPreset& p, const train::PretrainConfig& pretrain, con
           {"preset", {{"name", p.name}, {"description", p.description}}},
           {"variant", {{"tag", r.variant.tag()}, {"defenses", r.variant.defenses},
                        {"attack_reverse_audio", r.variant.attack_reverse_audio},
-                       {"objective", pretrain.objective}}},
+                       {"objective", pretrain.objective}, {"arch", pretrain.arch},
+                       {"extra_speakers", r.variant.extra_speakers}}},
           {"configs", {{"synth", p.synth.to_json()}, {"pretrain", pretrain.to_json()}, {"audit", a.to_json()},
                        {"noise_masking", p.noise_mask.to_json()}}},  // the recogniser's: its finetune_config.json
           {"seeds", {{"synth", p.synth.seed}, {"pretrain", pretrain.seed}, {"audit", a.seed},

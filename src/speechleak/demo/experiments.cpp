@@ -1,6 +1,10 @@
 #include "speechleak/demo/experiments.h"
 
+#include <algorithm>
+
 #include "speechleak/demo/demo_record.h"
+#include "speechleak/train/presets.h"
+#include "speechleak/util/number_format.h"
 #include "speechleak/report/html_report.h"
 #include "speechleak/util/file_io.h"
 #include "speechleak/util/log.h"
@@ -52,11 +56,41 @@ StudyResult run_reversal_study(const DemoPreset& preset, const fs::path& out, co
 
 StudyResult run_families_study(const DemoPreset& preset, const fs::path& out, const DemoOptions& options) {
   StudyResult study{"families", {}, {}};
-  for (const char* objective : {"hubert", "wav2vec2"}) {
+  for (const char* objective : {"hubert", "wav2vec2", "tera"}) {
     DemoVariant v;
     if (std::string(objective) != "hubert") v.objective = objective;
     log_info(std::string("families study, objective ") + objective);
     study.cells.push_back({objective, run_demo(preset, out, options, v)});
+  }
+  write_study(study);
+  return study;
+}
+
+StudyResult run_ablations_study(const DemoPreset& preset, const fs::path& out, const DemoOptions& options) {
+  StudyResult study{"ablations", {}, {}};
+  auto p = preset;
+  const int members = p.synth.pretrain_speakers;
+  p.synth.extra_speakers = 2 * members;  // data x1, x2 and x3 the members' speakers
+  const auto size_label = [&](const std::string& arch) {
+    const auto params = train::resolve_arch(arch, p.pretrain.objective).parameter_count();
+    return arch + " (" + text::fixed(static_cast<double>(params) / 1e6, 2) + "M)";
+  };
+  std::vector<std::string> archs = {"tiny", "mini", "small"};
+  if (std::find(archs.begin(), archs.end(), p.pretrain.arch) == archs.end()) archs.push_back(p.pretrain.arch);
+  for (const auto& arch : archs) {
+    DemoVariant v;
+    if (arch != p.pretrain.arch) v.arch = arch;
+    std::string label = "size " + size_label(arch);
+    if (v.arch.empty()) label += ", data x1";
+    log_info("ablations study, " + label);
+    study.cells.push_back({label, run_demo(p, out, options, v)});
+  }
+  for (const int times : {2, 3}) {
+    DemoVariant v;
+    v.extra_speakers = (times - 1) * members;
+    const std::string label = "data x" + std::to_string(times) + " (" + std::to_string(times * members) + " speakers)";
+    log_info("ablations study, " + label);
+    study.cells.push_back({label, run_demo(p, out, options, v)});
   }
   write_study(study);
   return study;

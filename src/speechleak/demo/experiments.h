@@ -28,10 +28,18 @@ StudyResult run_reversal_study(const DemoPreset& preset, const std::filesystem::
                                const DemoOptions& options = {});
 
 // The seed paper's Table 1 in shape, for the objectives speechleak pretrains: the preset's recipe with the HuBERT
-// objective and with wav2vec 2.0's (DemoVariant::objective), the same corpus and the same audit. Writes
-// OUT/families.{md,json,html}. (TERA and CPC, the paper's other two rows, are not built.)
+// objective, with wav2vec 2.0's and with TERA's (DemoVariant::objective; TERA on log-mel input), the same corpus and
+// the same audit. Writes OUT/families.{md,json,html}. (CPC, the paper's fourth row, is not built.)
 StudyResult run_families_study(const DemoPreset& preset, const std::filesystem::path& out,
                                const DemoOptions& options = {});
+
+// The seed paper's Table 2 in shape: the preset's recipe at three model sizes (the tiny, mini and small
+// architectures, the same steps) and on three amounts of pretraining data at the same step budget (the pretrain
+// split's speakers alone, then with as many and twice as many extra speakers whom no audit scores: the corpus gains
+// an extra split of 2 x pretrain_speakers, so it is not the demo's corpus), every cell audited on the same members
+// and non-members. Writes OUT/ablations.{md,json,html}.
+StudyResult run_ablations_study(const DemoPreset& preset, const std::filesystem::path& out,
+                                const DemoOptions& options = {});
 
 // A markdown table: one row per (level, attack), one column per cell, "AUC [lower, upper]" in each.
 std::string format_study_table(const StudyResult& study);

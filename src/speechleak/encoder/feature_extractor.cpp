@@ -92,7 +92,7 @@ void FeatureExtractorImpl::set_precision(ComputePrecision p) {
 }
 
 FeatureProjectionImpl::FeatureProjectionImpl(const Wav2Vec2Config& c) {
-  const int in = c.conv_out_channels();
+  const int in = c.feature_channels();
   if (c.has_feat_proj_layer_norm())
     layer_norm = register_module("layer_norm", nn::LayerNorm(nn::LayerNormOptions({in}).eps(c.layer_norm_eps)));
   projection = register_module("projection", nn::Linear(in, c.hidden_size));

@@ -26,6 +26,10 @@ std::string join_ints(const std::vector<int>& v) {
 
 void require_positive(const std::string& field, long long v) { require_at_least(field, v, 1); }
 
+constexpr const char* kMelWhy =
+    " (a TERA model's config.json states all of its log-mel settings: sample_rate, n_fft, win_length, hop_length, "
+    "n_mels, f_min, f_max, log_offset, cmvn, target_level_db; see docs/encoder.md)";
+
 [[noreturn]] void wrong_type(const nlohmann::json& v, const char* key, const std::string& expected,
                              const std::string& source) {
   throw FormatError(source, std::string("field '") + key + "' has an unexpected type: " + v.dump() + " (expected " +
@@ -64,12 +68,30 @@ void read_field(const nlohmann::json& j, const char* key, T& out, const std::str
   out = field_value<T>(j[key], key, source);
 }
 
+// Like read_field, but the field must be present: `what` names it in the error (e.g. "mel.n_mels").
+template <typename T>
+void read_required(const nlohmann::json& j, const char* key, T& out, const std::string& what,
+                   const std::string& source) {
+  if (!j.contains(key)) throw FormatError(source, "field '" + what + "' is missing" + kMelWhy);
+  if (j[key].is_null()) throw FormatError(source, "field '" + what + "' is null (expected a value)");
+  out = field_value<T>(j[key], what.c_str(), source);
+}
+
 template <typename T>
 void read_field(const nlohmann::json& j, const char* key, std::vector<T>& out, const std::string& source) {
   if (!j.contains(key) || j[key].is_null()) return;
   if (!j[key].is_array()) wrong_type(j[key], key, "a list", source);
   out.clear();
   for (const auto& v : j[key]) out.push_back(field_value<T>(v, key, source));
+}
+
+Wav2Vec2Config validated(const Wav2Vec2Config& c, const std::string& source) {
+  try {
+    c.validate();
+  } catch (const InvalidArgument& e) {
+    throw FormatError(source, e.what());
+  }
+  return c;
 }
 
 }  // namespace
@@ -94,9 +116,64 @@ std::string to_string(Activation a) {
 
 std::string to_string(ExtractorNorm n) { return n == ExtractorNorm::Group ? "group" : "layer"; }
 
+void MelFrontEndConfig::validate() const {
+  if (sample_rate != 16000) throw invalid_argument("mel.sample_rate", "16000 (encoders take 16 kHz audio)",
+                                                   std::to_string(sample_rate));
+  require_at_least("mel.n_fft", n_fft, 2);
+  require_at_least("mel.win_length", win_length, 1);
+  if (win_length > n_fft)
+    throw invalid_argument("mel.win_length", "at most n_fft (" + std::to_string(n_fft) + ")",
+                           std::to_string(win_length));
+  require_at_least("mel.hop_length", hop_length, 1);
+  require_at_least("mel.n_mels", n_mels, 1);
+  speechleak::require_range("mel.f_min", f_min, 0, sample_rate / 2.0);
+  speechleak::require_range("mel.f_max", f_max, f_min, sample_rate / 2.0);
+  if (!(f_max > f_min))
+    throw invalid_argument("mel.f_max", "above f_min (" + text::general(f_min) + ")", text::general(f_max));
+  speechleak::require_positive("mel.log_offset", log_offset);
+  if (target_level_db) speechleak::require_range("mel.target_level_db", *target_level_db, -100, 0);
+}
+
+std::string MelFrontEndConfig::to_string() const {
+  auto n = [](auto v) { return std::to_string(v); };
+  return "mel.sample_rate=" + n(sample_rate) + " mel.n_fft=" + n(n_fft) + " mel.win_length=" + n(win_length) +
+         " mel.hop_length=" + n(hop_length) + " mel.n_mels=" + n(n_mels) + " mel.f_min=" + text::general(f_min) +
+         " mel.f_max=" + text::general(f_max) + " mel.log_offset=" + text::general(log_offset) +
+         " mel.cmvn=" + n(int(cmvn)) +
+         " mel.target_level_db=" + (target_level_db ? text::general(*target_level_db) : std::string("none"));
+}
+
+nlohmann::json MelFrontEndConfig::to_json() const {
+  return {{"sample_rate", sample_rate}, {"n_fft", n_fft},   {"win_length", win_length},
+          {"hop_length", hop_length},   {"n_mels", n_mels}, {"f_min", f_min},
+          {"f_max", f_max},             {"log_offset", log_offset}, {"cmvn", cmvn},
+          {"target_level_db", target_level_db ? nlohmann::json(*target_level_db) : nlohmann::json(nullptr)}};
+}
+
+MelFrontEndConfig MelFrontEndConfig::from_json(const nlohmann::json& j, const std::string& source) {
+  if (!j.is_object()) throw FormatError(source, "field 'mel' must be an object" + std::string(kMelWhy));
+  MelFrontEndConfig c;
+  read_required(j, "sample_rate", c.sample_rate, "mel.sample_rate", source);
+  read_required(j, "n_fft", c.n_fft, "mel.n_fft", source);
+  read_required(j, "win_length", c.win_length, "mel.win_length", source);
+  read_required(j, "hop_length", c.hop_length, "mel.hop_length", source);
+  read_required(j, "n_mels", c.n_mels, "mel.n_mels", source);
+  read_required(j, "f_min", c.f_min, "mel.f_min", source);
+  read_required(j, "f_max", c.f_max, "mel.f_max", source);
+  read_required(j, "log_offset", c.log_offset, "mel.log_offset", source);
+  read_required(j, "cmvn", c.cmvn, "mel.cmvn", source);
+  if (!j.contains("target_level_db"))
+    throw FormatError(source, "field 'mel.target_level_db' is missing" + std::string(kMelWhy));
+  if (j["target_level_db"].is_null())
+    c.target_level_db.reset();
+  else
+    c.target_level_db = field_value<double>(j["target_level_db"], "mel.target_level_db", source);
+  return c;
+}
+
 void Wav2Vec2Config::validate() const {
-  if (model_type != "wav2vec2" && model_type != "hubert" && model_type != "wavlm")
-    throw invalid_argument("model_type", "\"wav2vec2\", \"hubert\" or \"wavlm\"", "\"" + model_type + "\"");
+  if (model_type != "wav2vec2" && model_type != "hubert" && model_type != "wavlm" && model_type != "tera")
+    throw invalid_argument("model_type", "\"wav2vec2\", \"hubert\", \"wavlm\" or \"tera\"", "\"" + model_type + "\"");
   require_positive("hidden_size", hidden_size);
   require_positive("num_hidden_layers", num_hidden_layers);
   require_positive("num_attention_heads", num_attention_heads);
@@ -106,6 +183,12 @@ void Wav2Vec2Config::validate() const {
                                               std::to_string(num_attention_heads) + ")",
                            std::to_string(hidden_size));
   speechleak::require_positive("layer_norm_eps", layer_norm_eps);
+  if (is_tera()) {
+    if (do_stable_layer_norm)
+      throw invalid_argument("do_stable_layer_norm", "false for TERA (post-norm layers)", "true");
+    mel.validate();
+    return;
+  }
   if (conv_dim.empty()) throw invalid_argument("conv_dim", "at least one conv layer", "[]");
   if (conv_kernel.size() != conv_dim.size() || conv_stride.size() != conv_dim.size())
     throw invalid_argument("conv_kernel/conv_stride", std::to_string(conv_dim.size()) + " entries like conv_dim",
@@ -131,10 +214,12 @@ void Wav2Vec2Config::validate() const {
 
 std::string Wav2Vec2Config::to_string() const {
   auto n = [](auto v) { return std::to_string(v); };
-  return "model_type=" + model_type + " hidden_size=" + n(hidden_size) + " num_hidden_layers=" + n(num_hidden_layers) +
-         " num_attention_heads=" + n(num_attention_heads) + " intermediate_size=" + n(intermediate_size) +
-         " hidden_act=" + encoder::to_string(hidden_act) + " layer_norm_eps=" + text::general(layer_norm_eps) +
-         " feat_extract_norm=" + encoder::to_string(feat_extract_norm) +
+  const std::string common =
+      "model_type=" + model_type + " hidden_size=" + n(hidden_size) + " num_hidden_layers=" + n(num_hidden_layers) +
+      " num_attention_heads=" + n(num_attention_heads) + " intermediate_size=" + n(intermediate_size) +
+      " hidden_act=" + encoder::to_string(hidden_act) + " layer_norm_eps=" + text::general(layer_norm_eps);
+  if (is_tera()) return common + " " + mel.to_string();
+  return common + " feat_extract_norm=" + encoder::to_string(feat_extract_norm) +
          " feat_extract_activation=" + encoder::to_string(feat_extract_activation) + " conv_dim=" +
          join_ints(conv_dim) + " conv_kernel=" + join_ints(conv_kernel) + " conv_stride=" + join_ints(conv_stride) +
          " conv_bias=" + n(int(conv_bias)) + " num_conv_pos_embeddings=" + n(num_conv_pos_embeddings) +
@@ -146,12 +231,14 @@ std::string Wav2Vec2Config::to_string() const {
 }
 
 int Wav2Vec2Config::samples_per_frame() const {
+  if (is_tera()) return mel.hop_length;
   int p = 1;
   for (int s : conv_stride) p *= s;
   return p;
 }
 
 int Wav2Vec2Config::receptive_field() const {
+  if (is_tera()) return mel.n_fft;
   // Walk back from one output frame: rf_in = (rf_out - 1) * stride + kernel.
   int rf = 1;
   for (size_t i = conv_kernel.size(); i-- > 0;) rf = (rf - 1) * conv_stride[i] + conv_kernel[i];
@@ -159,6 +246,7 @@ int Wav2Vec2Config::receptive_field() const {
 }
 
 int64_t Wav2Vec2Config::frames_for(int64_t samples) const {
+  if (is_tera()) return samples < mel.n_fft ? 0 : samples / mel.hop_length + 1;  // centred STFT frames
   int64_t n = samples;
   for (size_t i = 0; i < conv_kernel.size(); ++i) {
     if (n < conv_kernel[i]) return 0;
@@ -168,6 +256,9 @@ int64_t Wav2Vec2Config::frames_for(int64_t samples) const {
 }
 
 int64_t Wav2Vec2Config::parameter_count() const {
+  const int64_t d = hidden_size, f = intermediate_size, c = feature_channels();
+  const int64_t layers = num_hidden_layers * (4 * (d * d + d) + 4 * d + d * f + f + f * d + d);
+  if (is_tera()) return c * d + d + 2 * d + d + layers;  // projection, input layer norm, masked_spec_embed, layers
   int64_t n = 0, in = 1;
   const bool layer_mode = feat_extract_norm == ExtractorNorm::Layer;
   for (size_t i = 0; i < conv_dim.size(); ++i) {
@@ -175,13 +266,12 @@ int64_t Wav2Vec2Config::parameter_count() const {
     if (layer_mode || i == 0) n += 2 * conv_dim[i];
     in = conv_dim[i];
   }
-  const int64_t d = hidden_size, f = intermediate_size, c = conv_out_channels();
   if (has_feat_proj_layer_norm()) n += 2 * c;
   n += c * d + d;                                                                                // projection
   n += d * (d / num_conv_pos_embedding_groups) * num_conv_pos_embeddings + num_conv_pos_embeddings + d;  // pos
   n += 2 * d;                                                                                    // layer_norm
   n += d;                                                                                        // masked_spec_embed
-  n += num_hidden_layers * (4 * (d * d + d) + 4 * d + d * f + f + f * d + d);
+  n += layers;
   if (has_relative_position_bias()) {
     const int64_t h = num_attention_heads;
     n += num_hidden_layers * ((d / h) * 8 + 8 + h) + int64_t{num_buckets} * h;  // gates; layer 0's embedding
@@ -191,8 +281,10 @@ int64_t Wav2Vec2Config::parameter_count() const {
 
 nlohmann::json Wav2Vec2Config::to_json() const {
   nlohmann::json j;
-  j["architectures"] = nlohmann::json::array(
-      {model_type == "hubert" ? "HubertModel" : model_type == "wavlm" ? "WavLMModel" : "Wav2Vec2Model"});
+  j["architectures"] = nlohmann::json::array({model_type == "hubert"  ? "HubertModel"
+                                              : model_type == "wavlm" ? "WavLMModel"
+                                              : is_tera()             ? "TeraModel"
+                                                                      : "Wav2Vec2Model"});
   j["model_type"] = model_type;
   j["hidden_size"] = hidden_size;
   j["num_hidden_layers"] = num_hidden_layers;
@@ -200,6 +292,11 @@ nlohmann::json Wav2Vec2Config::to_json() const {
   j["intermediate_size"] = intermediate_size;
   j["hidden_act"] = encoder::to_string(hidden_act);
   j["layer_norm_eps"] = layer_norm_eps;
+  if (is_tera()) {
+    j["mel"] = mel.to_json();
+    j["torch_dtype"] = "float32";
+    return j;
+  }
   j["feat_extract_norm"] = encoder::to_string(feat_extract_norm);
   j["feat_extract_activation"] = encoder::to_string(feat_extract_activation);
   j["conv_dim"] = conv_dim;
@@ -219,9 +316,9 @@ Wav2Vec2Config Wav2Vec2Config::from_json(const nlohmann::json& j, const std::str
   if (!j.is_object()) throw FormatError(source, "config must be a JSON object");
   Wav2Vec2Config c;
   read_field(j, "model_type", c.model_type, source);
-  if (c.model_type != "wav2vec2" && c.model_type != "hubert" && c.model_type != "wavlm")
+  if (c.model_type != "wav2vec2" && c.model_type != "hubert" && c.model_type != "wavlm" && c.model_type != "tera")
     throw FormatError(source, "model_type \"" + c.model_type + "\" is not supported; supported: wav2vec2, hubert, "
-                              "wavlm");
+                              "wavlm, tera");
   read_field(j, "hidden_size", c.hidden_size, source);
   read_field(j, "num_hidden_layers", c.num_hidden_layers, source);
   read_field(j, "num_attention_heads", c.num_attention_heads, source);
@@ -229,6 +326,17 @@ Wav2Vec2Config Wav2Vec2Config::from_json(const nlohmann::json& j, const std::str
   read_field(j, "layer_norm_eps", c.layer_norm_eps, source);
   std::string act = "gelu", feat_act = "gelu", norm = "group";
   read_field(j, "hidden_act", act, source);
+  if (c.is_tera()) {
+    try {
+      c.hidden_act = parse_activation(act);
+    } catch (const InvalidArgument& e) {
+      throw FormatError(source, e.what());
+    }
+    if (!j.contains("mel")) throw FormatError(source, "field 'mel' is missing" + std::string(kMelWhy));
+    c.mel = MelFrontEndConfig::from_json(j["mel"], source);
+    c.feat_proj_layer_norm = false;
+    return validated(c, source);
+  }
   read_field(j, "feat_extract_activation", feat_act, source);
   read_field(j, "feat_extract_norm", norm, source);
   try {
@@ -253,12 +361,7 @@ Wav2Vec2Config Wav2Vec2Config::from_json(const nlohmann::json& j, const std::str
     read_field(j, "num_buckets", c.num_buckets, source);
     read_field(j, "max_bucket_distance", c.max_bucket_distance, source);
   }
-  try {
-    c.validate();
-  } catch (const InvalidArgument& e) {
-    throw FormatError(source, e.what());
-  }
-  return c;
+  return validated(c, source);
 }
 
 Wav2Vec2Config read_hf_config(const std::filesystem::path& config_json) {

@@ -19,10 +19,11 @@ using text::starts_with;
 constexpr std::string_view kFusedPosWeight = "encoder.pos_conv_embed.conv.weight";
 
 // Names (exact) and name prefixes (ending in '.') of tensors that are not part of the encoder.
-constexpr std::array<std::string_view, 11> kIgnored{"label_embs_concat", "layer_weights", "quantizer.",
+constexpr std::array<std::string_view, 13> kIgnored{"label_embs_concat", "layer_weights", "quantizer.",
                                                     "project_q.",        "project_hid.",   "final_proj.",
                                                     "lm_head.",          "aux.",           "projector.",
-                                                    "classifier.",       "adapter."};
+                                                    "classifier.",       "adapter.",       "SpecHead.",
+                                                    "spec_head."};
 
 // Encoder tensors a checkpoint may lack: HF writes masked_spec_embed only when the config asks for masking, and
 // inference never uses it (it stays zero).
@@ -45,11 +46,11 @@ std::string list_keys(const std::vector<std::string>& keys, size_t max = 12) {
 std::string detect_prefix(const std::vector<const TensorView*>& views, const fs::path& file) {
   std::set<std::string> found;
   for (const auto* v : views)
-    for (std::string p : {"wav2vec2.", "hubert.", "wavlm.", "data2vec_audio."})
+    for (std::string p : {"wav2vec2.", "hubert.", "wavlm.", "tera.", "Transformer.", "data2vec_audio."})
       if (starts_with(v->name, p)) found.insert(p);
   if (found.count("data2vec_audio."))
     throw FormatError(file, "keys prefixed 'data2vec_audio.' belong to a model family speechleak does not "
-                            "implement (supported: wav2vec2, hubert, wavlm)");
+                            "implement (supported: wav2vec2, hubert, wavlm, tera)");
   if (found.size() > 1) {
     std::string prefixes;
     for (const auto& p : found) prefixes += (prefixes.empty() ? "'" : ", '") + p + "'";
@@ -61,8 +62,44 @@ std::string detect_prefix(const std::vector<const TensorView*>& views, const fs:
 struct Canonical {
   std::string name;
   bool torchaudio = false;
+  bool s3prl = false;
   bool parametrization = false;
 };
+
+using Rename = std::pair<std::string_view, std::string_view>;
+
+// s3prl's TERA / Mockingjay TransformerModel names (upstream/mockingjay/model.py) -> ours; legacy LayerNorm
+// gamma/beta -> weight/bias as s3prl's own loader does. Returns false for a key not in s3prl's naming.
+bool rename_s3prl(std::string& key) {
+  static constexpr Rename kInput[] = {{"input_representations.spec_transform.", "feature_projection.projection."},
+                                      {"input_representations.LayerNorm.", "encoder.layer_norm."}};
+  static constexpr Rename kLayer[] = {{"attention.self.query.", "attention.q_proj."},
+                                      {"attention.self.key.", "attention.k_proj."},
+                                      {"attention.self.value.", "attention.v_proj."},
+                                      {"attention.output.dense.", "attention.out_proj."},
+                                      {"attention.output.LayerNorm.", "layer_norm."},
+                                      {"intermediate.dense.", "feed_forward.intermediate_dense."},
+                                      {"output.dense.", "feed_forward.output_dense."},
+                                      {"output.LayerNorm.", "final_layer_norm."}};
+  std::string out;
+  for (auto [from, to] : kInput)
+    if (starts_with(key, from)) out = std::string(to) + key.substr(from.size());
+  constexpr std::string_view kLayers = "encoder.layer.";
+  if (out.empty() && starts_with(key, kLayers)) {
+    const auto dot = key.find('.', kLayers.size());
+    if (dot == std::string::npos) return false;
+    const std::string index = key.substr(kLayers.size(), dot - kLayers.size());
+    const std::string rest = key.substr(dot + 1);
+    for (auto [from, to] : kLayer)
+      if (out.empty() && starts_with(rest, from))
+        out = "encoder.layers." + index + "." + std::string(to) + rest.substr(from.size());
+  }
+  if (out.empty()) return false;
+  for (auto [from, to] : {Rename{".gamma", ".weight"}, Rename{".beta", ".bias"}})
+    if (out.ends_with(from)) out = out.substr(0, out.size() - from.size()) + std::string(to);
+  key = std::move(out);
+  return true;
+}
 
 // HF name without prefix for any accepted spelling of a key.
 Canonical canonical_name(std::string key, const std::string& prefix) {
@@ -71,6 +108,7 @@ Canonical canonical_name(std::string key, const std::string& prefix) {
   for (auto [from, to] : {std::pair<std::string, std::string>{"encoder.feature_projection.", "feature_projection."},
                           {"encoder.transformer.", "encoder."}})
     if (starts_with(key, from)) key = to + key.substr(from.size()), c.torchaudio = true;
+  c.s3prl = rename_s3prl(key);
   for (auto [from, to] : {std::pair<std::string, std::string>{".conv.parametrizations.weight.original0", ".conv.weight_g"},
                           {".conv.parametrizations.weight.original1", ".conv.weight_v"}}) {
     auto pos = key.find(from);
@@ -98,7 +136,7 @@ LoadReport load_views(Wav2Vec2Model& model, const std::vector<const TensorView*>
   LoadReport report;
   report.prefix = detect_prefix(views, file);
   std::map<std::string, const TensorView*> by_name;
-  bool torchaudio = false, parametrization = false;
+  bool torchaudio = false, s3prl = false, parametrization = false;
   for (const auto* v : views) {
     auto c = canonical_name(v->name, report.prefix);
     if (is_ignored(c.name)) {
@@ -106,12 +144,19 @@ LoadReport load_views(Wav2Vec2Model& model, const std::vector<const TensorView*>
       continue;
     }
     torchaudio |= c.torchaudio;
+    s3prl |= c.s3prl;
     parametrization |= c.parametrization;
     auto [it, fresh] = by_name.emplace(c.name, v);
     if (!fresh)
       throw FormatError(file, "tensors '" + it->second->name + "' and '" + v->name + "' both hold '" + c.name + "'");
   }
-  report.key_style = torchaudio ? "torchaudio" : "hf";
+  report.key_style = torchaudio ? "torchaudio" : s3prl ? "s3prl" : "hf";
+  if (model->config().is_tera())
+    for (const auto& [name, v] : by_name)
+      if (starts_with(name, "feature_extractor.") || starts_with(name, "encoder.pos_conv_embed."))
+        throw FormatError(file, "tensor '" + v->name + "' belongs to a convolutional front end, but config.json "
+                                "says model_type \"tera\" (log-mel input): the weights and config.json are of "
+                                "different model families");
   const TensorView* fused = by_name.count(std::string(kFusedPosWeight)) ? by_name[std::string(kFusedPosWeight)]
                                                                         : nullptr;
   report.pos_conv_form = fused ? "fused" : parametrization ? "parametrizations" : "weight_g/weight_v";

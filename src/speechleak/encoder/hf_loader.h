@@ -4,10 +4,14 @@
 // Accepted key naming in model.safetensors:
 //  - HF, with or without a "wav2vec2." / "hubert." prefix (models saved from the CTC or pretraining classes);
 //  - torchaudio (encoder.feature_projection.*, encoder.transformer.*);
+//  - TERA: ours (feature_projection.projection.*, encoder.layer_norm.*, encoder.layers.N.*, as HF's) or s3prl's
+//    TransformerModel names (input_representations.*, encoder.layer.N.attention.self.query.*, ...), with or without
+//    the "Transformer." prefix scripts/convert_s3prl_tera.py keeps; SpecHead.* (the reconstruction head) is ignored;
 //  - positional conv as weight_g/weight_v, as parametrizations.weight.original0/original1, or fused `weight`.
 // masked_spec_embed is loaded when present (zeros otherwise). Heads and pretraining tensors are ignored and listed
 // (LoadReport::ignored_keys): quantizer.*, project_q.*, project_hid.*, final_proj.*, label_embs_concat, lm_head.*, aux.* (torchaudio's CTC head),
-// projector.*, classifier.*, layer_weights, adapter.* (HF applies the adapter after hidden_states).
+// projector.*, classifier.*, layer_weights, adapter.* (HF applies the adapter after hidden_states), SpecHead.* and
+// spec_head.* (TERA's reconstruction head).
 // Any other unknown tensor, a missing one or a shape mismatch is a FormatError naming them.
 #include <filesystem>
 #include <nlohmann/json_fwd.hpp>
@@ -21,8 +25,8 @@ namespace speechleak::encoder {
 
 struct LoadReport {
   std::vector<std::string> ignored_keys;  // as written in the file
-  std::string key_style;                  // "hf" | "torchaudio"
-  std::string prefix;                     // "", "wav2vec2." or "hubert."
+  std::string key_style;                  // "hf" | "torchaudio" | "s3prl"
+  std::string prefix;                     // "", "wav2vec2.", "hubert.", "wavlm.", "tera." or "Transformer."
   std::string pos_conv_form;              // "weight_g/weight_v" | "parametrizations" | "fused"
   std::string source_dtype;               // dtype of the stored weights (e.g. "F32", "F16"; "mixed")
 };

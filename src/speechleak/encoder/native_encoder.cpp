@@ -37,7 +37,9 @@ void NativeEncoder::init(const EncoderOptions& options, bool do_normalize, std::
   meta_.receptive_field = c.receptive_field();
   meta_.normalization = options.normalization.value_or(do_normalize ? audio::Normalization::ZeroMeanUnitVar
                                                                     : audio::Normalization::None);
-  meta_.padding_invariant = true;  // group-norm models included: masked statistics (feature_extractor.h)
+  // Group-norm models included (masked statistics, feature_extractor.h); TERA computes each utterance's mel frames
+  // on its own samples (mel_front_end.h).
+  meta_.padding_invariant = true;
   for (int s = 0; s <= c.num_hidden_layers; ++s) meta_.available_states.push_back(s);
   meta_.parameters = model_->parameter_count();
   meta_.ignored_keys = report_.ignored_keys;
@@ -55,7 +57,7 @@ EncoderOutput NativeEncoder::run(const at::Tensor& waveforms, const at::Tensor& 
   auto w = waveforms.to(device_);
   // Without padding the lengths are dropped: no masks, and the group norm takes its fast path.
   const bool padded = lengths.min().item<int64_t>() < waveforms.size(1);
-  auto extracted = model_->feature_extractor->forward(w, padded ? lengths.to(device_) : at::Tensor());
+  auto extracted = model_->extract(w, padded ? lengths.to(device_) : at::Tensor());
   HiddenStates hidden;
   {
     // One ATen thread for the transformer when the BLAS has its own pool (see blas_threads.h); the convolutions

@@ -56,4 +56,13 @@ at::Tensor PositionalConvEmbeddingImpl::forward(const at::Tensor& x) {
   return activate(y, activation_).transpose(1, 2);
 }
 
+at::Tensor sinusoidal_positions(int64_t frames, int64_t width, const at::TensorOptions& options) {
+  auto opts = at::TensorOptions().dtype(at::kDouble);
+  auto position = at::arange(frames, opts).unsqueeze(1);                 // [T, 1]
+  auto pair = at::floor_divide(at::arange(width, opts), 2.0);            // i for columns 2i and 2i + 1
+  auto angle = position / at::pow(10000.0, 2.0 * pair / static_cast<double>(width)).unsqueeze(0);  // [T, D]
+  auto even = at::arange(width, at::TensorOptions().dtype(at::kLong)).remainder(2).eq(0);
+  return at::where(even.unsqueeze(0), at::sin(angle), at::cos(angle)).to(options);
+}
+
 }  // namespace speechleak::encoder

@@ -1,4 +1,6 @@
 #pragma once
+// Positions: the convolutional positional embedding of the wav2vec 2.0 family, and TERA's sinusoid table.
+//
 // Convolutional positional embedding (HF Wav2Vec2PositionalConvEmbedding): a grouped Conv1d over time whose
 // weight is weight-normalised over dim 2 (the kernel axis), "same" padding of kernel/2 with the last output frame
 // dropped when the kernel size is even, then the feature-extractor activation. Parameter names are HF's:
@@ -46,5 +48,9 @@ class PositionalConvEmbeddingImpl : public torch::nn::Module {
   Activation activation_;
 };
 TORCH_MODULE(PositionalConvEmbedding);
+
+// TERA's positions (s3prl's sinusoid table): [frames, width], row t = (sin(t / 10000^(2i / width)),
+// cos(t / 10000^(2i / width))) at columns 2i and 2i + 1 (computed in double, as s3prl's numpy table), in `options`.
+at::Tensor sinusoidal_positions(int64_t frames, int64_t width, const at::TensorOptions& options);
 
 }  // namespace speechleak::encoder

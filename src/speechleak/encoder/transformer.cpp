@@ -121,7 +121,7 @@ at::Tensor EncoderLayerImpl::forward(const at::Tensor& x, const at::Tensor& addi
 }
 
 TransformerEncoderImpl::TransformerEncoderImpl(const Wav2Vec2Config& c) : stable_(c.do_stable_layer_norm) {
-  pos_conv_embed = register_module("pos_conv_embed", PositionalConvEmbedding(c));
+  if (!c.is_tera()) pos_conv_embed = register_module("pos_conv_embed", PositionalConvEmbedding(c));
   layer_norm = register_module("layer_norm", nn::LayerNorm(nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
   layers = register_module("layers", nn::ModuleList());
   for (int i = 0; i < c.num_hidden_layers; ++i) {
@@ -131,7 +131,7 @@ TransformerEncoderImpl::TransformerEncoderImpl(const Wav2Vec2Config& c) : stable
 }
 
 void TransformerEncoderImpl::prepare_inference(ComputePrecision p) {
-  pos_conv_embed->conv->prepare_inference(p);
+  if (pos_conv_embed) pos_conv_embed->conv->prepare_inference(p);
   for (auto& l : layers_) l->prepare_inference(p);
 }
 
@@ -150,7 +150,8 @@ std::vector<at::Tensor> TransformerEncoderImpl::forward_states(const at::Tensor&
     mask = at::zeros({x.size(0), 1, 1, x.size(1)}, x.options().dtype(at::kFloat))
                .masked_fill_(padding.view({x.size(0), 1, 1, x.size(1)}), std::numeric_limits<float>::lowest());
   }
-  h = h + pos_conv_embed->forward(h);
+  h = h + (pos_conv_embed ? pos_conv_embed->forward(h)
+                           : sinusoidal_positions(h.size(1), h.size(2), h.options()).unsqueeze(0));
   if (!stable_) h = layer_norm->forward(h);
   std::vector<at::Tensor> states(keep.size());
   if (keep[0]) states[0] = h;

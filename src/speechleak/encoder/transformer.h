@@ -103,7 +103,7 @@ class TransformerEncoderImpl : public torch::nn::Module {
   void prepare_inference(ComputePrecision p);
   int num_layers() const { return static_cast<int>(layers_.size()); }
 
-  PositionalConvEmbedding pos_conv_embed{nullptr};
+  PositionalConvEmbedding pos_conv_embed{nullptr};  // null for TERA: sinusoidal_positions()
   torch::nn::LayerNorm layer_norm{nullptr};
   torch::nn::ModuleList layers;
 

@@ -9,7 +9,10 @@ at::Tensor frame_padding_mask(const at::Tensor& frame_lengths, int64_t frames, c
 
 Wav2Vec2ModelImpl::Wav2Vec2ModelImpl(const Wav2Vec2Config& config) : config_(config) {
   config_.validate();
-  feature_extractor = register_module("feature_extractor", FeatureExtractor(config_));
+  if (config_.is_tera())
+    mel_front_end = register_module("mel_front_end", MelFrontEnd(config_.mel));
+  else
+    feature_extractor = register_module("feature_extractor", FeatureExtractor(config_));
   feature_projection = register_module("feature_projection", FeatureProjection(config_));
   encoder = register_module("encoder", TransformerEncoder(config_));
   masked_spec_embed = register_parameter("masked_spec_embed", at::zeros({config_.hidden_size}));
@@ -17,7 +20,11 @@ Wav2Vec2ModelImpl::Wav2Vec2ModelImpl(const Wav2Vec2Config& config) : config_(con
 
 HiddenStates Wav2Vec2ModelImpl::forward_states(const at::Tensor& waveforms, const at::Tensor& lengths,
                                                const std::vector<bool>& keep) {
-  return states_from_features(feature_extractor->forward(waveforms, lengths), lengths.defined(), keep);
+  return states_from_features(extract(waveforms, lengths), lengths.defined(), keep);
+}
+
+ExtractedFeatures Wav2Vec2ModelImpl::extract(const at::Tensor& waveforms, const at::Tensor& lengths) {
+  return mel_front_end ? mel_front_end->forward(waveforms, lengths) : feature_extractor->forward(waveforms, lengths);
 }
 
 HiddenStates Wav2Vec2ModelImpl::states_from_features(const ExtractedFeatures& extracted, bool padded,
@@ -37,7 +44,7 @@ at::Tensor Wav2Vec2ModelImpl::forward(const at::Tensor& waveforms, const at::Ten
 void Wav2Vec2ModelImpl::prepare_inference(ComputePrecision p) {
   eval();
   at::NoGradGuard no_grad;
-  feature_extractor->set_precision(p);
+  if (feature_extractor) feature_extractor->set_precision(p);
   feature_projection->prepare_inference(p);
   encoder->prepare_inference(p);
 }

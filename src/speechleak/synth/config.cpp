@@ -76,10 +76,13 @@ CanaryKind parse_canary_kind(const std::string& s) {
 
 std::vector<SplitSize> SynthConfig::splits() const {
   auto utts = [&](int override_) { return override_ > 0 ? override_ : utts_per_speaker; };
-  return {{"pretrain", pretrain_speakers, utts(pretrain_utts)},
-          {"aux", aux_speakers, utts(aux_utts)},
-          {"heldout", heldout_speakers, utts(heldout_utts)},
-          {"finetune", finetune_speakers, utts(finetune_utts)}};
+  std::vector<SplitSize> out = {{"pretrain", pretrain_speakers, utts(pretrain_utts)},
+                                 {"aux", aux_speakers, utts(aux_utts)},
+                                 {"heldout", heldout_speakers, utts(heldout_utts)},
+                                 {"finetune", finetune_speakers, utts(finetune_utts)}};
+  // Only when asked for: a corpus without it keeps its files and its identity (to_json lists splits()).
+  if (extra_speakers != 0) out.push_back({"extra", extra_speakers, utts(extra_utts)});
+  return out;
 }
 
 void SynthConfig::validate() const {
@@ -90,12 +93,12 @@ void SynthConfig::validate() const {
     total += s.speakers;
   }
   if (total > max_speakers)
-    throw invalid_argument("pretrain/aux/heldout/finetune-speakers", "at most " + std::to_string(max_speakers) +
+    throw invalid_argument("pretrain/aux/heldout/finetune/extra-speakers", "at most " + std::to_string(max_speakers) +
                            " speakers in all (the voice catalogue)", std::to_string(total));
   check_int("utts-per-speaker", utts_per_speaker, 1, 9999);
   const std::pair<const char*, int> overrides[] = {
       {"pretrain-utts", pretrain_utts}, {"aux-utts", aux_utts}, {"heldout-utts", heldout_utts},
-      {"finetune-utts", finetune_utts}};
+      {"finetune-utts", finetune_utts}, {"extra-utts", extra_utts}};
   for (auto [name, v] : overrides) check_int(name, v, 0, 9999);
   if (total == 0 && canaries.count == 0)
     throw invalid_argument("pretrain/aux/heldout/finetune-speakers or canaries", "at least one utterance to make",

@@ -13,8 +13,9 @@
 
 namespace speechleak::synth {
 
-// Split names, in generation order. Speakers of different splits never overlap.
-inline const std::vector<std::string> kSplitNames = {"pretrain", "aux", "heldout", "finetune"};
+// Split names, in generation order. Speakers of different splits never overlap. "extra" exists only when asked
+// for (SynthConfig::extra_speakers), generated last, so that the other splits stay as they are.
+inline const std::vector<std::string> kSplitNames = {"pretrain", "aux", "heldout", "finetune", "extra"};
 inline const std::string kCanarySplit = "canaries";
 
 enum class CanaryKind {
@@ -58,9 +59,11 @@ struct SynthConfig {
   int aux_speakers = 4;
   int heldout_speakers = 8;
   int finetune_speakers = 4;
+  // More pretraining data from people no audit scores (the data-size ablation adds them to the pretrain split's).
+  int extra_speakers = 0;
   int utts_per_speaker = 10;
   // Per-split overrides of utts_per_speaker; 0 = use utts_per_speaker.
-  int pretrain_utts = 0, aux_utts = 0, heldout_utts = 0, finetune_utts = 0;
+  int pretrain_utts = 0, aux_utts = 0, heldout_utts = 0, finetune_utts = 0, extra_utts = 0;
 
   SentenceOptions sentences;                  // min_words, max_words, name_fraction, max_names
   bool finetune_avoids_pretrain_names = true;

@@ -19,7 +19,7 @@ ForwardParts masked_forward_parts(encoder::Wav2Vec2Model& model, const at::Tenso
                                   const at::Tensor& lengths, const at::Tensor& mask, double feature_grad_mult,
                                   const at::Tensor& channel_mask) {
   ForwardParts out;
-  auto extracted = model->feature_extractor->forward(waveforms, lengths);
+  auto extracted = model->extract(waveforms, lengths);
   out.features = extracted.features;  // [B, T', C]
   if (feature_grad_mult < 1.0) {
     // Forward unchanged, gradient into the conv extractor scaled.

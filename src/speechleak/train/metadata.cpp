@@ -61,6 +61,7 @@ nlohmann::json pretraining_metadata(const PretrainConfig& c, const PretrainResul
                                       "mask/<epoch>/<utt>"};
   if (c.objective == "hubert") streams.insert(streams.begin() + 1, "targets");
   if (c.objective == "wav2vec2") streams.insert(streams.end(), {"negatives/<epoch>/<utt>", "gumbel/<epoch>/<utt>"});
+  if (c.objective == "tera") streams.insert(streams.end(), "tera/<epoch>/<utt>");
   j["seeds"] = {{"seed", c.seed}, {"streams", streams}, {"rule", "derive_seed(seed, stream) (util/random.h)"}};
   return j;
 }

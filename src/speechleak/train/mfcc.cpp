@@ -4,28 +4,12 @@
 
 #include <cmath>
 
+#include "speechleak/encoder/mel_filterbank.h"
 #include "speechleak/util/error.h"
 
 namespace speechleak::train {
 
-double hz_to_mel(double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); }
-double mel_to_hz(double mel) { return 700.0 * (std::pow(10.0, mel / 2595.0) - 1.0); }
-
 namespace {
-
-// torchaudio.functional.melscale_fbanks(n_freqs, f_min, f_max, n_mels, sr, norm=None, mel_scale="htk").
-at::Tensor mel_filterbank(const MfccConfig& c) {
-  const int64_t n_freqs = c.n_fft / 2 + 1;
-  auto opts = at::TensorOptions().dtype(at::kDouble);
-  auto all_freqs = at::linspace(0.0, c.sample_rate / 2.0, n_freqs, opts);
-  auto m_pts = at::linspace(hz_to_mel(c.f_min), hz_to_mel(c.f_max), c.n_mels + 2, opts);
-  auto f_pts = 700.0 * (at::pow(10.0, m_pts / 2595.0) - 1.0);  // [n_mels + 2]
-  auto f_diff = f_pts.slice(0, 1) - f_pts.slice(0, 0, -1);     // [n_mels + 1]
-  auto slopes = f_pts.unsqueeze(0) - all_freqs.unsqueeze(1);   // [n_freqs, n_mels + 2]
-  auto down = -slopes.slice(1, 0, -2) / f_diff.slice(0, 0, -1);
-  auto up = slopes.slice(1, 2) / f_diff.slice(0, 1);
-  return at::clamp_min(at::minimum(down, up), 0.0).to(at::kFloat);
-}
 
 // torchaudio.functional.create_dct(n_mfcc, n_mels, norm="ortho"): [n_mels, n_mfcc].
 at::Tensor dct_matrix(int n_mfcc, int n_mels) {
@@ -58,7 +42,8 @@ at::Tensor compute_deltas(const at::Tensor& x, int window) {
 Mfcc::Mfcc(const MfccConfig& config) : config_(config) {
   config_.validate();
   window_ = at::hann_window(config_.n_fft, at::TensorOptions().dtype(at::kFloat));  // periodic, as torch's default
-  filterbank_ = mel_filterbank(config_);
+  filterbank_ =
+      encoder::mel_filterbank(config_.n_fft, config_.n_mels, config_.sample_rate, config_.f_min, config_.f_max);
   dct_ = dct_matrix(config_.n_mfcc, config_.n_mels);
 }
 

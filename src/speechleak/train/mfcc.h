@@ -12,6 +12,7 @@
 
 #include <cstdint>
 
+#include "speechleak/encoder/mel_filterbank.h"
 #include "speechleak/train/hubert_config.h"
 
 namespace speechleak::train {
@@ -37,9 +38,9 @@ class Mfcc {
   at::Tensor window_, filterbank_, dct_;
 };
 
-// HTK mel scale.
-double hz_to_mel(double hz);
-double mel_to_hz(double mel);
+// HTK mel scale (encoder/mel_filterbank.h).
+using encoder::hz_to_mel;
+using encoder::mel_to_hz;
 
 // torchaudio.functional.compute_deltas: x [dims, frames] -> [dims, frames], replicate padding.
 at::Tensor compute_deltas(const at::Tensor& x, int window);

@@ -23,12 +23,14 @@ encoder::Wav2Vec2Model init_encoder_model(const encoder::Wav2Vec2Config& config)
       torch::nn::init::ones_(gn->weight), torch::nn::init::zeros_(gn->bias);
     }
   }
-  auto& pos = model->encoder->pos_conv_embed->conv;
-  const auto& c = model->config();
-  const double std = 2.0 * std::sqrt(1.0 / (c.num_conv_pos_embeddings * c.hidden_size));
-  torch::nn::init::normal_(pos->weight_v, 0.0, std);
-  pos->weight_g.copy_(at::norm_except_dim(pos->weight_v, 2, 2));
-  torch::nn::init::zeros_(pos->bias);
+  if (model->encoder->pos_conv_embed) {  // TERA's positions are sinusoidal, without parameters
+    auto& pos = model->encoder->pos_conv_embed->conv;
+    const auto& c = model->config();
+    const double std = 2.0 * std::sqrt(1.0 / (c.num_conv_pos_embeddings * c.hidden_size));
+    torch::nn::init::normal_(pos->weight_v, 0.0, std);
+    pos->weight_g.copy_(at::norm_except_dim(pos->weight_v, 2, 2));
+    torch::nn::init::zeros_(pos->bias);
+  }
   model->masked_spec_embed.uniform_(0, 1);
   return model;
 }

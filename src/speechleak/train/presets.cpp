@@ -46,6 +46,13 @@ std::vector<std::string> arch_preset_names() { return {"tiny", "mini", "small", 
 encoder::Wav2Vec2Config resolve_arch(const std::string& arch, const std::string& objective) {
   const auto preset = [&](encoder::Wav2Vec2Config c) {
     if (objective == "wav2vec2") c.model_type = "wav2vec2";
+    if (objective == "tera") {
+      // The same transformer on s3prl's log-mel input (80 bands, 10 ms hop), with BERT's layer-norm epsilon.
+      c.model_type = "tera";
+      c.mel = encoder::MelFrontEndConfig{};
+      c.layer_norm_eps = 1e-12;
+      c.feat_proj_layer_norm = false;
+    }
     return c;
   };
   if (arch == "tiny") return preset(tiny());

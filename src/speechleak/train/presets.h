@@ -11,7 +11,8 @@ namespace speechleak::train {
 // "tiny", "mini" (the memorise preset's), "small", "base" (HuBERT base: 95M parameters, for a GPU).
 std::vector<std::string> arch_preset_names();
 // A preset name, or the path of an HF config.json. A preset is saved as the family of the pretraining `objective`
-// ("hubert" -> model_type hubert, "wav2vec2" -> wav2vec2: the same layout); a config.json keeps its own.
+// ("hubert" -> model_type hubert, "wav2vec2" -> wav2vec2: the same layout; "tera" -> the same transformer on
+// log-mel input, without the conv extractor); a config.json keeps its own.
 // Throws InvalidArgument naming --arch and the presets.
 encoder::Wav2Vec2Config resolve_arch(const std::string& arch, const std::string& objective = "hubert");
 

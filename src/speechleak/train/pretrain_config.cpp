@@ -9,12 +9,23 @@ namespace speechleak::train {
 
 void PretrainConfig::validate() const {
   if (corpus.empty()) throw invalid_argument("--corpus", "a corpus spec", "nothing");
-  require_one_of("--objective", objective, {"hubert", "wav2vec2"});
+  require_one_of("--objective", objective, {"hubert", "wav2vec2", "tera"});
   TrainingConfig::validate();
+  if (objective != "tera" && model.is_tera())
+    throw invalid_argument("--objective", "tera for a TERA architecture (log-mel input)", objective);
   if (objective == "wav2vec2")
     wav2vec2.validate(model);
+  else if (objective == "tera")
+    tera.validate(model);
   else
     hubert.validate(model);
+}
+
+double& PretrainConfig::feature_grad_mult() {
+  if (objective == "tera")
+    throw invalid_argument("--feature-grad-mult", "an objective with a convolutional extractor (hubert, wav2vec2)",
+                           "tera (log-mel input, nothing to scale)");
+  return objective == "wav2vec2" ? wav2vec2.loss.feature_grad_mult : hubert.head.feature_grad_mult;
 }
 
 nlohmann::json PretrainConfig::to_json() const {
@@ -25,7 +36,9 @@ nlohmann::json PretrainConfig::to_json() const {
           {"training", loop_json()},
           {"defenses", defenses.to_json()},
           {"objective", [&] {
-             auto o = objective == "wav2vec2" ? wav2vec2.to_json() : hubert.to_json();
+             auto o = objective == "wav2vec2" ? wav2vec2.to_json()
+                      : objective == "tera"   ? tera.to_json()
+                                              : hubert.to_json();
              o["name"] = objective;
              return o;
            }()}};
@@ -69,6 +82,8 @@ PretrainConfig PretrainConfig::from_json(const nlohmann::json& in, const std::st
       c.objective = o.value("name", c.objective);
       if (c.objective == "wav2vec2")
         c.wav2vec2 = ContrastiveConfig::from_json(o);
+      else if (c.objective == "tera")
+        c.tera = TeraConfig::from_json(o);
       else
         c.hubert = HubertConfig::from_json(o);
     }

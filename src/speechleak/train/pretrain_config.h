@@ -9,7 +9,8 @@
 //                 optim, data},
 //    "defenses": {...},
 //    "objective": {"name": "hubert", "mfcc", "kmeans", "masking", "head"}
-//              or {"name": "wav2vec2", "masking", "quantizer", "loss"}}
+//              or {"name": "wav2vec2", "masking", "quantizer", "loss"}
+//              or {"name": "tera", "time", "zero_fraction", "replace_fraction", "frequency_max", ...}}
 // Version 1 (no format_version: loop and HuBERT settings side by side at the top level) is migrated on reading.
 #include <nlohmann/json_fwd.hpp>
 
@@ -17,6 +18,7 @@
 
 #include "speechleak/train/contrastive_config.h"
 #include "speechleak/train/hubert_config.h"
+#include "speechleak/train/tera_config.h"
 #include "speechleak/train/training_config.h"
 
 namespace speechleak::train {
@@ -24,15 +26,17 @@ namespace speechleak::train {
 inline constexpr int kPretrainConfigVersion = 2;
 
 struct PretrainConfig : TrainingConfig {
-  std::string objective = "hubert";  // "hubert" | "wav2vec2"
+  std::string objective = "hubert";  // "hubert" | "wav2vec2" | "tera"
   HubertConfig hubert;           // objective "hubert"
   ContrastiveConfig wav2vec2;    // objective "wav2vec2"
+  TeraConfig tera;               // objective "tera"
 
-  // The active objective's masking and gradient scale into the conv extractor (options both objectives have).
-  MaskingConfig& masking() { return objective == "wav2vec2" ? wav2vec2.masking : hubert.masking; }
-  double& feature_grad_mult() {
-    return objective == "wav2vec2" ? wav2vec2.loss.feature_grad_mult : hubert.head.feature_grad_mult;
+  // The active objective's time masking (TERA: its time alteration).
+  MaskingConfig& masking() {
+    return objective == "wav2vec2" ? wav2vec2.masking : objective == "tera" ? tera.time : hubert.masking;
   }
+  // The gradient scale into the conv extractor; TERA has no conv extractor (throws InvalidArgument).
+  double& feature_grad_mult();
 
   // Throws InvalidArgument naming the option (as its CLI flag where there is one), expected and actual.
   void validate() const;

@@ -1,6 +1,7 @@
 #include "speechleak/train/pretraining_objective.h"
 
 #include "speechleak/train/hubert_objective.h"
+#include "speechleak/train/tera_objective.h"
 #include "speechleak/train/wav2vec2_objective.h"
 
 namespace speechleak::train {
@@ -11,6 +12,7 @@ std::unique_ptr<Objective> make_pretraining_objective(const PretrainConfig& conf
                                                       int classes) {
   config.validate();
   if (config.objective == "wav2vec2") return std::make_unique<Wav2Vec2Objective>(config.wav2vec2, config.seed);
+  if (config.objective == "tera") return std::make_unique<TeraObjective>(config.tera, config.seed);
   if (targets) return std::make_unique<HubertObjective>(config.hubert, config.seed, *targets);
   return std::make_unique<HubertObjective>(config.hubert, config.seed, classes);
 }

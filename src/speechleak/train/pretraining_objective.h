@@ -1,6 +1,6 @@
 #pragma once
-// The objective a pretraining config names (PretrainConfig::objective): "hubert" (hubert_objective.h) or
-// "wav2vec2" (wav2vec2_objective.h).
+// The objective a pretraining config names (PretrainConfig::objective): "hubert" (hubert_objective.h),
+// "wav2vec2" (wav2vec2_objective.h) or "tera" (tera_objective.h).
 #include <memory>
 
 #include "speechleak/train/objective.h"
@@ -13,7 +13,7 @@ namespace speechleak::train {
 bool needs_frame_targets(const PretrainConfig& config);
 
 // HuBERT takes its classes from `targets` (whose summary joins the metadata) or, when null, from `classes`;
-// wav2vec 2.0 ignores both.
+// wav2vec 2.0 and TERA ignore both.
 std::unique_ptr<Objective> make_pretraining_objective(const PretrainConfig& config, const TargetModel* targets,
                                                       int classes = 0);
 

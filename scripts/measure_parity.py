@@ -1,15 +1,15 @@
 #!/usr/bin/python3
-"""WavLM parity as a user meets it: the fixture waveforms (float WAVs in a speechleak manifest) through
+"""WavLM and TERA parity as a user meets it: the fixture waveforms (float WAVs in a speechleak manifest) through
 `build/speechleak extract --frames`, one utterance per batch and all three in one padded batch, every hidden state
-compared with the Python reference of scripts/make_wavlm_fixtures.py (max |a - b| / max |b| per state; the tests
-assert <= 1e-4). Run from anywhere after building: /usr/bin/python3 scripts/measure_wavlm_parity.py"""
+compared with the Python references of scripts/make_wavlm_fixtures.py and scripts/make_tera_fixtures.py
+(max |a - b| / max |b| per state; the tests assert <= 1e-4). Run from anywhere after building: /usr/bin/python3 scripts/measure_parity.py"""
 import glob, json, os, struct, subprocess, sys, tempfile
 import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_encoder_fixtures as base
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-out = tempfile.mkdtemp(prefix="wavlm-parity-")
+out = tempfile.mkdtemp(prefix="parity-")
 waves = base.read_safetensors(f"{root}/tests/fixtures/encoder/inputs.safetensors")
 
 def write_float_wav(path, x):
@@ -26,7 +26,7 @@ for i in range(3):
     rows.append(f"w{i}\ts\t{out}/audio/w{i}.wav")
 open(f"{out}/m.tsv", "w").write("\n".join(rows) + "\n")
 for fixture, layers, batch in [("e_wavlm_base", 2, "0.1"), ("e_wavlm_base", 2, "10"), ("f_wavlm_large", 3, "0.1"),
-                               ("f_wavlm_large", 3, "10")]:
+                               ("f_wavlm_large", 3, "10"), ("g_tera", 2, "0.1"), ("g_tera", 2, "10")]:
     store = f"{out}/store-{fixture}-{batch}"
     subprocess.run(["rm", "-rf", store])
     subprocess.run([f"{root}/build/speechleak", "-q", "extract", "--model", f"{root}/tests/fixtures/encoder/{fixture}",

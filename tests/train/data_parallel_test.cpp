@@ -129,5 +129,20 @@ TEST(DataParallel, ARankWithAnEmptySliceStillTakesTheStep) {
   expect_same_training(one, train_ranks(c, set, 3), 1e-5);  // with 3 ranks one is always idle
 }
 
+TEST(DataParallel, TeraTakesTheStepsOfOneToo) {
+  // TERA weights its ranks by altered values, and its alterations are drawn per utterance, not per slice.
+  auto c = tiny_config();
+  c.objective = "tera";
+  c.model.model_type = "tera";
+  c.model.layer_norm_eps = 1e-12;
+  c.model.feat_proj_layer_norm = false;
+  c.epochs = 1;
+  c.data.batch_size = 4;
+  const auto set = tiny_set(c, 7);
+  Trainer single(c, set, 8);
+  const auto one = finish(single);
+  expect_same_training(one, train_ranks(c, set, 2), 1e-5);
+}
+
 }  // namespace
 }  // namespace speechleak::train

@@ -37,6 +37,26 @@ at::Tensor alter_features(const at::Tensor& clean, const at::Tensor& frame_lengt
   return x.masked_fill(padded.unsqueeze(-1), 0.0);
 }
 
+namespace {
+
+// Each run of masked frames in [0, n) reads a run of the same length from a random place of the same utterance.
+template <typename MaskRow, typename SourceRow>
+void read_spans_elsewhere(const MaskRow& mask, int64_t n, Rng& rng, SourceRow source) {
+  for (int64_t s = 0; s < n;) {
+    if (!mask[s]) {
+      ++s;
+      continue;
+    }
+    int64_t e = s;
+    while (e < n && mask[e]) ++e;
+    const auto from = static_cast<int64_t>(uniform_index(rng, static_cast<uint64_t>(n - (e - s) + 1)));
+    for (int64_t k = s; k < e; ++k) source[k] = from + (k - s);
+    s = e;
+  }
+}
+
+}  // namespace
+
 TeraObjective::TeraObjective(const TeraConfig& config, uint64_t seed) : config_(config), seed_(seed) {}
 
 void TeraObjective::build(const encoder::Wav2Vec2Config& model) {
@@ -68,15 +88,7 @@ void TeraObjective::prepare(Batch& batch, int epoch) const {
     if (dice < config_.zero_fraction) {
       zeroed[i].copy_(batch.mask[i]);
     } else if (dice < config_.zero_fraction + config_.replace_fraction) {
-      // Each span is read from a span of the same length at a random place of the same utterance.
-      for (int64_t s = 0; s < n;) {
-        if (!mask[i][s]) { ++s; continue; }
-        int64_t e = s;
-        while (e < n && mask[i][e]) ++e;
-        const auto from = static_cast<int64_t>(uniform_index(rng, static_cast<uint64_t>(n - (e - s) + 1)));
-        for (int64_t k = s; k < e; ++k) src[i][k] = from + (k - s);
-        s = e;
-      }
+      read_spans_elsewhere(mask[i], n, rng, src[i]);
     }
     if (config_.frequency_max > 0) {
       const auto widest = static_cast<uint64_t>(std::floor(config_.frequency_max * static_cast<double>(f)));

@@ -127,8 +127,11 @@ TEST(Wav2Vec2Modules, TrainsFromRandomInit) {
   auto before = loss_of();
   opt.zero_grad();
   before.backward();
-  for (const auto& p : model->named_parameters())  // the mask embedding only enters with time masking
-    if (p.key() != "masked_spec_embed") ASSERT_TRUE(p.value().grad().defined()) << "no gradient for " << p.key();
+  for (const auto& p : model->named_parameters()) {  // the mask embedding only enters with time masking
+    if (p.key() != "masked_spec_embed") {
+      ASSERT_TRUE(p.value().grad().defined()) << "no gradient for " << p.key();
+    }
+  }
   opt.step();
   EXPECT_LT(loss_of().item<double>(), before.item<double>());
 }

@@ -241,7 +241,7 @@ TEST(FeatureStore, ManifestsAndIndexLinesOfTheWrongShapeAreFormatErrors) {
   const std::string data = "data-0-of-1-0.bin";
   testing::write_text(dir / "index-0-of-1.jsonl", line("[2]", data, "0", "16") + "\n");
   EXPECT_EQ(StoreReader{dir.path()}.records().size(), 1u);
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string(R"({"utt": 7, "arrays": {}})"), std::string(R"({"utt": "u", "arrays": {"m": 3}})"),
         line("\"x\"", data, "0", "16"), line("[-2, -1]", data, "0", "16"),
         line("[4294967296, 4294967296]", data, "0", "0"), line("[2]", data, "18446744073709551608", "16"),

@@ -104,7 +104,7 @@ def wav2vec2(cfg, batch, frames, mask, groups=2, entries=320, negatives=100, mat
     return heads, loss_of
 
 
-def tera_step(cfg, batch, seconds, threads):
+def tera_step(cfg, batch, seconds):
     """TERA's pretraining step (s3prl's model code as transcribed in scripts/make_tera_fixtures.py)."""
     import os
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
@@ -149,7 +149,7 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     if objective == "tera":
-        model, params, loss_of = tera_step(cfg, batch, seconds, threads)
+        model, params, loss_of = tera_step(cfg, batch, seconds)
         return report(objective, model, params, loss_of, batch, seconds, steps, threads)
     model = build(cfg)
     d = cfg["hidden_size"]

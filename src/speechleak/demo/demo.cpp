@@ -1,8 +1,6 @@
 #include "speechleak/demo/demo.h"
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 
 #include "speechleak/corpus/spec.h"
 #include "speechleak/demo/demo_cache.h"
@@ -134,17 +132,9 @@ DemoResult run_demo(const DemoPreset& preset, const fs::path& out_arg, const Dem
   auto pretrain = preset.pretrain;
   pretrain.corpus = split_spec(r.corpus_dir, "pretrain");
   apply_variant(variant, pretrain);
-  std::string data = "pretrain";
-  if (variant.extra_speakers > 0) {
-    // The same step budget on more data: epochs scaled down by the growth in utterances.
-    size_t base = 0, total = 0;
-    pretrain.corpus = pretraining_with_extra_speakers(r.corpus_dir, r.out, variant.extra_speakers, &base, &total);
-    pretrain.epochs = std::max(1, static_cast<int>(std::lround(pretrain.epochs * static_cast<double>(base) / total)));
-    data = "pretrain+extra-" + std::to_string(variant.extra_speakers);
-    log_info("pretraining data: the pretrain split's " + std::to_string(base) + " utterances and " +
-             std::to_string(total - base) + " of " + std::to_string(variant.extra_speakers) +
-             " extra speakers, " + std::to_string(pretrain.epochs) + " epochs");
-  }
+  const std::string data = variant.extra_speakers > 0
+                               ? train_with_extra_speakers(pretrain, r.corpus_dir, r.out, variant.extra_speakers)
+                               : "pretrain";
   pretrain.device = options.device;
   pretrain.validate();
   r.model_dir = r.out / "models" / model_hash(pretrain, identity, data);

@@ -1,5 +1,7 @@
 #include "speechleak/demo/demo_cache.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <set>
 
@@ -113,15 +115,14 @@ std::string members_spec(const fs::path& corpus_dir, const fs::path& model_dir, 
   return "manifest:" + manifest.string();
 }
 
-std::string pretraining_with_extra_speakers(const fs::path& corpus_dir, const fs::path& out, int extra, size_t* base,
-                                            size_t* total) {
-  auto corpus = corpus::load_corpus(corpus::CorpusSpec::parse(split_spec(corpus_dir, "pretrain")));
-  *base = corpus.utterances.size();
-  const auto spec = split_spec(corpus_dir, "extra");
+std::string train_with_extra_speakers(train::PretrainConfig& config, const fs::path& corpus_dir, const fs::path& out,
+                                      int extra) {
   if (!fs::is_directory(corpus_dir / "extra"))
     throw invalid_argument("extra speakers", "a corpus with an extra split (synth extra_speakers >= " +
                                                  std::to_string(extra) + ")", "none in " + corpus_dir.string());
-  auto more = corpus::load_corpus(corpus::CorpusSpec::parse(spec));
+  auto corpus = corpus::load_corpus(corpus::CorpusSpec::parse(split_spec(corpus_dir, "pretrain")));
+  const size_t base = corpus.utterances.size();
+  auto more = corpus::load_corpus(corpus::CorpusSpec::parse(split_spec(corpus_dir, "extra")));
   const auto ids = more.speaker_ids();
   if (static_cast<int>(ids.size()) < extra)
     throw invalid_argument("extra speakers", "at most the extra split's " + std::to_string(ids.size()),
@@ -131,11 +132,17 @@ std::string pretraining_with_extra_speakers(const fs::path& corpus_dir, const fs
   more.speakers.clear();  // finalize() adds back the speakers that still own utterances
   more.finalize();
   corpus.merge(more);
-  *total = corpus.utterances.size();
-  const fs::path manifest = out / ("pretrain+extra-" + std::to_string(extra) + ".tsv");
+  const size_t total = corpus.utterances.size();
+  const std::string data = "pretrain+extra-" + std::to_string(extra);
+  const fs::path manifest = out / (data + ".tsv");
   fs::create_directories(out);
   corpus::write_manifest(manifest, corpus);
-  return "manifest:" + manifest.string();
+  config.corpus = "manifest:" + manifest.string();
+  config.epochs = std::max(1, static_cast<int>(std::lround(config.epochs * static_cast<double>(base) / total)));
+  log_info("pretraining data: the pretrain split's " + std::to_string(base) + " utterances and " +
+           std::to_string(total - base) + " of " + std::to_string(extra) + " extra speakers, " +
+           std::to_string(config.epochs) + " epochs");
+  return data;
 }
 
 fs::path make_recogniser(const asr::FinetuneConfig& config, const fs::path& model_dir, const ProgressCallback& progress,

@@ -39,12 +39,12 @@ void discard_stale_store(const std::filesystem::path& dir, const features::Store
 std::string members_spec(const std::filesystem::path& corpus_dir, const std::filesystem::path& model_dir,
                          const std::filesystem::path& run_dir);
 
-// The data-size ablation's pretraining data: the pretrain split plus the first `extra` speakers (id order) of the
-// corpus's extra split, written as a manifest (absolute paths) to OUT/pretrain+extra-<N>.tsv. `base` and `total`
-// receive the utterance counts of the pretrain split and of the union. Throws InvalidArgument when the extra split
-// has fewer speakers.
-std::string pretraining_with_extra_speakers(const std::filesystem::path& corpus_dir, const std::filesystem::path& out,
-                                            int extra, size_t* base, size_t* total);
+// The data-size ablation: `config` trains on the pretrain split plus the first `extra` speakers (id order) of the
+// corpus's extra split, written as a manifest (absolute paths) to OUT/pretrain+extra-<N>.tsv, for as many steps as
+// on the pretrain split alone (epochs scaled down by the growth in utterances). Returns the data's name for
+// model_hash ("pretrain+extra-<N>"). Throws InvalidArgument when the corpus has fewer extra speakers.
+std::string train_with_extra_speakers(train::PretrainConfig& config, const std::filesystem::path& corpus_dir,
+                                      const std::filesystem::path& out, int extra);
 
 // MODEL/asr-<hash of the fine-tuning config, without its model and corpus paths>: a CTC recogniser fine-tuned from
 // the model in `model_dir`; reused when finished (*reused = true), resumed when interrupted, trained otherwise. Throws

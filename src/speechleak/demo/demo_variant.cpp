@@ -1,6 +1,6 @@
 // Demo variants: the defenses and the reversed-audio attack of the seed paper's defense studies, another
 // pretraining objective (the families study), another architecture (the model-size ablation), applied to a preset.
-// The data-size ablation's extra speakers need the corpus: run_demo applies them (pretraining_with_extra_speakers).
+// The data-size ablation's extra speakers need the corpus: run_demo applies them (train_with_extra_speakers).
 #include <algorithm>
 #include <utility>
 
@@ -53,9 +53,10 @@ std::string DemoVariant::tag() const {
 
 void apply_variant(const DemoVariant& variant, train::PretrainConfig& config) {
   variant.validate();
+  const bool other_objective = !variant.objective.empty() && variant.objective != config.objective;
+  if (other_objective) config.objective = variant.objective;
   if (!variant.arch.empty()) config.arch = variant.arch;
-  if ((!variant.objective.empty() && variant.objective != config.objective) || !variant.arch.empty()) {
-    if (!variant.objective.empty()) config.objective = variant.objective;
+  if (other_objective || !variant.arch.empty()) {
     config.model = train::resolve_arch(config.arch, config.objective);  // the family the saved model names
     // The BASE recipe anneals the Gumbel temperature over 69% of its 400k steps; a demo run has hundreds.
     if (config.objective == "wav2vec2") config.wav2vec2.quantizer.gumbel_anneal_fraction = 0.69;

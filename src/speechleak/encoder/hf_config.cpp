@@ -68,13 +68,20 @@ void read_field(const nlohmann::json& j, const char* key, T& out, const std::str
   out = field_value<T>(j[key], key, source);
 }
 
-// Like read_field, but the field must be present: `what` names it in the error (e.g. "mel.n_mels").
+// A field that must be present (it may be null): `what` names it in the error (e.g. "mel.n_mels").
+const nlohmann::json& required(const nlohmann::json& j, const char* key, const std::string& what,
+                               const std::string& source) {
+  if (!j.contains(key)) throw FormatError(source, "field '" + what + "' is missing" + kMelWhy);
+  return j[key];
+}
+
+// Like read_field, but the field must be present and not null.
 template <typename T>
 void read_required(const nlohmann::json& j, const char* key, T& out, const std::string& what,
                    const std::string& source) {
-  if (!j.contains(key)) throw FormatError(source, "field '" + what + "' is missing" + kMelWhy);
-  if (j[key].is_null()) throw FormatError(source, "field '" + what + "' is null (expected a value)");
-  out = field_value<T>(j[key], what.c_str(), source);
+  const auto& v = required(j, key, what, source);
+  if (v.is_null()) throw FormatError(source, "field '" + what + "' is null (expected a value)");
+  out = field_value<T>(v, what.c_str(), source);
 }
 
 template <typename T>
@@ -83,6 +90,15 @@ void read_field(const nlohmann::json& j, const char* key, std::vector<T>& out, c
   if (!j[key].is_array()) wrong_type(j[key], key, "a list", source);
   out.clear();
   for (const auto& v : j[key]) out.push_back(field_value<T>(v, key, source));
+}
+
+// parse_activation with the error naming the file.
+Activation activation_field(const std::string& name, const std::string& source) {
+  try {
+    return parse_activation(name);
+  } catch (const InvalidArgument& e) {
+    throw FormatError(source, e.what());
+  }
 }
 
 Wav2Vec2Config validated(const Wav2Vec2Config& c, const std::string& source) {
@@ -162,12 +178,12 @@ MelFrontEndConfig MelFrontEndConfig::from_json(const nlohmann::json& j, const st
   read_required(j, "f_max", c.f_max, "mel.f_max", source);
   read_required(j, "log_offset", c.log_offset, "mel.log_offset", source);
   read_required(j, "cmvn", c.cmvn, "mel.cmvn", source);
-  if (!j.contains("target_level_db"))
-    throw FormatError(source, "field 'mel.target_level_db' is missing" + std::string(kMelWhy));
-  if (j["target_level_db"].is_null())
+  // Null: no level normalisation.
+  const auto& level = required(j, "target_level_db", "mel.target_level_db", source);
+  if (level.is_null())
     c.target_level_db.reset();
   else
-    c.target_level_db = field_value<double>(j["target_level_db"], "mel.target_level_db", source);
+    c.target_level_db = field_value<double>(level, "mel.target_level_db", source);
   return c;
 }
 
@@ -326,12 +342,8 @@ Wav2Vec2Config Wav2Vec2Config::from_json(const nlohmann::json& j, const std::str
   read_field(j, "layer_norm_eps", c.layer_norm_eps, source);
   std::string act = "gelu", feat_act = "gelu", norm = "group";
   read_field(j, "hidden_act", act, source);
+  c.hidden_act = activation_field(act, source);
   if (c.is_tera()) {
-    try {
-      c.hidden_act = parse_activation(act);
-    } catch (const InvalidArgument& e) {
-      throw FormatError(source, e.what());
-    }
     if (!j.contains("mel")) throw FormatError(source, "field 'mel' is missing" + std::string(kMelWhy));
     c.mel = MelFrontEndConfig::from_json(j["mel"], source);
     c.feat_proj_layer_norm = false;
@@ -339,12 +351,7 @@ Wav2Vec2Config Wav2Vec2Config::from_json(const nlohmann::json& j, const std::str
   }
   read_field(j, "feat_extract_activation", feat_act, source);
   read_field(j, "feat_extract_norm", norm, source);
-  try {
-    c.hidden_act = parse_activation(act);
-    c.feat_extract_activation = parse_activation(feat_act);
-  } catch (const InvalidArgument& e) {
-    throw FormatError(source, e.what());
-  }
+  c.feat_extract_activation = activation_field(feat_act, source);
   if (norm != "group" && norm != "layer")
     throw FormatError(source, "feat_extract_norm: expected \"group\" or \"layer\", got \"" + norm + "\"");
   c.feat_extract_norm = norm == "group" ? ExtractorNorm::Group : ExtractorNorm::Layer;

@@ -5,7 +5,9 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      (default: 20 seconds, every target)
 #   env: FUZZ_BUILD=build-fuzz (build directory; inputs found go to FUZZ_BUILD/corpus/<target>, crashes to
 #        FUZZ_BUILD/crashes/<target>/), FUZZ_TIMEOUT=10 (seconds per input before it counts as a hang),
-#        FUZZ_SEED=N (libFuzzer's -seed: the same mutations every run, as CI wants; default 0: a random seed)
+#        FUZZ_SEED=N (libFuzzer's -seed: the same mutations every run, as CI wants; default 0: a random seed),
+#        FUZZ_RUNS=N (also stop a target after N executions, whichever comes first; the goal docs/reliability.md
+#        reports is FUZZ_RUNS=10000000 scripts/fuzz.sh 1800; default -1: no limit)
 #
 # A crash is kept as FUZZ_BUILD/crashes/<target>/crash-<sha1>; reproduce it with
 # `FUZZ_BUILD/<target>_fuzz FILE`, fix it, then copy FILE into fuzz/regressions/<target>/ (the tests replay those).
@@ -38,11 +40,14 @@ for t in "${targets[@]}"; do
   dirs=("$build/corpus/$t" "$root/fuzz/seeds/$t")
   [ -d "$root/fuzz/regressions/$t" ] && dirs+=("$root/fuzz/regressions/$t")
   "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 \
-    -seed="${FUZZ_SEED:-0}" \
+    -seed="${FUZZ_SEED:-0}" -runs="${FUZZ_RUNS:--1}" \
     -print_final_stats=1 -artifact_prefix="$build/crashes/$t/" "${dirs[@]}" > "$log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   result=ok
   if [ "$rc" != 0 ]; then result="FAILED (exit $rc; $log)"; status=1; tail -n 40 "$log" >&2; fi
-  printf '%-18s %8s %12s %10s  %s\n' "$t" "$seconds" "${runs:-?}" "$(( ${runs:-0} / (seconds > 0 ? seconds : 1) ))" "$result"
+  # libFuzzer's own clock: a target stopped by FUZZ_RUNS ran for less than SECONDS.
+  took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+  took=${took:-$seconds}
+  printf '%-18s %8s %12s %10s  %s\n' "$t" "$took" "${runs:-?}" "$(( ${runs:-0} / (took > 0 ? took : 1) ))" "$result"
 done
 exit $status

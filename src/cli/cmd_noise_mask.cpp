@@ -64,7 +64,9 @@ void add_noise_mask_command(CLI::App& app) {
   cmd->add_option("--out", cli->out, "Run directory to write")->required();
   cmd->add_option("--paired-asr", cli->paired_asr, "Paired control: a recogniser from an encoder pretrained "
                                                    "without the targets, fine-tuned identically");
-  cmd->add_option("--fill", cli->fill, "silence, white or speech-shaped")->capture_default_str();
+  cmd->add_option("--fill", cli->fill, "silence, white, speech-shaped, or mask-embedding (the span's frames get the "
+                                       "encoder's learned mask vector: the upper bound)")
+      ->capture_default_str();
   cmd->add_option("--level", c.level, "Noise RMS relative to the utterance's speech RMS")->capture_default_str();
   cmd->add_option("--pad", c.pad_s, "Seconds masked before and after the name's aligned span")->capture_default_str();
   cmd->add_option("--draws", c.draws, "Noise draws per utterance (the most frequent guess counts)")->capture_default_str();

@@ -70,7 +70,7 @@ void add_descriptors(DescriptorMap& d, const StoreSpec& s, uint64_t seed) {
 struct Fixture {
   TempDir dir;
   DescriptorMap descriptors;
-  AuditInputs in{dir / "members", dir / "nonmembers", dir / "aux", &descriptors};
+  AuditInputs in{dir / "members", dir / "nonmembers", dir / "aux", &descriptors, {}};
   Fixture(StoreSpec members = {"m", 8, 6, 0.7, 1.0}, StoreSpec nonmembers = {"n", 8, 6, 0.0, 0.3},
           StoreSpec aux = {"a", 24, 6, 0.0, 1.0}) {
     at::manual_seed(0);
@@ -238,7 +238,7 @@ TEST(Audit, BadInputsGiveClearErrors) {
     m.model_fingerprint = "fp";
     { features::StoreWriter w(empty / "members", m, "0-of-1"); }
     Fixture f;
-    AuditInputs in{empty / "members", f.in.nonmembers, f.in.aux};
+    AuditInputs in{empty / "members", f.in.nonmembers, f.in.aux, nullptr, {}};
     EXPECT_THROW(run_audit(in, config), FormatError);  // no members
   }
 }

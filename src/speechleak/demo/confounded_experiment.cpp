@@ -23,7 +23,10 @@ namespace {
 std::string blind_cell(const audit::AuditResult& r) {
   if (!r.blind_baseline) return "-";
   const auto& b = *r.blind_baseline;
-  std::string s = audit::format_auc({.auc = b.auc, .auc_interval = b.interval}, 3, 3);
+  metrics::MetricsSummary auc;
+  auc.auc = b.auc;
+  auc.auc_interval = b.interval;
+  std::string s = audit::format_auc(auc, 3, 3);
   return b.confounded ? s + " **confounded**" : s;
 }
 

@@ -68,7 +68,7 @@ void read_field(const nlohmann::json& j, const char* key, T& out, const std::str
   out = field_value<T>(j[key], key, source);
 }
 
-// A field that must be present (it may be null): `what` names it in the error (e.g. "mel.n_mels").
+// A mel field that must be present (it may be null): `what` names it, and the error lists the mel settings.
 const nlohmann::json& required(const nlohmann::json& j, const char* key, const std::string& what,
                                const std::string& source) {
   if (!j.contains(key)) throw FormatError(source, "field '" + what + "' is missing" + kMelWhy);
